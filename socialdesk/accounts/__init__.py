@@ -1,0 +1,1 @@
+"""Agents and how they prove who they are: passwords, browser sessions, API tokens."""

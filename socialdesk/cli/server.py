@@ -1,0 +1,96 @@
+"""`socialdesk serve`, `worker` and `demo`: running SocialDesk."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+
+import click
+
+from socialdesk.cli.common import open_database, reports_errors
+from socialdesk.config import Settings
+from socialdesk.core.errors import ConfigError
+from socialdesk.pipeline import jobs
+from socialdesk.pipeline.worker import run_pending
+
+
+def _run_web(settings: Settings, host: str, port: int, run_worker: bool) -> None:
+    import uvicorn
+
+    from socialdesk.web.app import create_app
+
+    db = open_database(settings)
+    app = create_app(settings, db, run_worker=run_worker)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-worker", is_flag=True, help="Leave background jobs to `socialdesk worker` processes.")
+@reports_errors
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Run the web app (inbox, case pages, API at /api/v1, docs at /docs) and its worker.
+
+    Needs SOCIALDESK_SECRET_KEY. Put it behind HTTPS: the session cookie is sent over HTTPS only
+    (browsers also accept it from http://localhost and http://127.0.0.1).
+    """
+    settings = Settings()
+    settings.signing_key()  # refuse to start without a proper secret
+    _run_web(settings, host, port, run_worker=not no_worker)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
+@reports_errors
+def worker(once: bool) -> None:
+    """Run background jobs (triage, routing) in this process; start several for more throughput."""
+    settings = Settings()
+    db = open_database(settings)
+    if once:
+        click.echo(f"Ran {run_pending(db)} job(s).")
+        return
+    click.echo("Worker running; Ctrl+C stops it.", err=True)
+    try:
+        while True:
+            if run_pending(db) == 0:
+                time.sleep(settings.worker_poll_seconds)
+    except KeyboardInterrupt:
+        jobs.notify()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback addresses only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-serve", is_flag=True, help="Load the demo data and exit.")
+@reports_errors
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Load the Skylark Air demo (an invented airline) and serve it at http://HOST:PORT.
+
+    The demo's conversations go through the real import path; running it again adds nothing. It signs
+    in with a published password, so it listens on loopback addresses only.
+    """
+    from socialdesk.demo.loader import EMAIL, PASSWORD, load_demo
+
+    if not _is_loopback(host):
+        raise ConfigError("the demo has a published password and listens on loopback addresses only")
+    settings = Settings(demo=True)
+    db = open_database(settings)
+    loaded = load_demo(db)
+    s = loaded.summary
+    click.echo(
+        f"Demo data: {s.read} posts read, {s.stored} stored, "
+        f"{s.duplicates} already there, {s.rejected} rejected."
+    )
+    click.echo(f"\n  SocialDesk demo: http://{host}:{port}\n  Sign in as {EMAIL} with password {PASSWORD}\n")
+    if not no_serve:
+        _run_web(settings, host, port, run_worker=True)

@@ -1,0 +1,80 @@
+"""Small frozen types that cross layer boundaries."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"  # written by a customer
+    OUTBOUND = "outbound"  # written by the brand
+
+
+class CaseStatus(enum.StrEnum):
+    NEW = "new"  # the customer is waiting and nobody has answered yet
+    OPEN = "open"  # answered before, and the customer wrote again
+    PENDING = "pending"  # the brand answered last; waiting on the customer
+    RESOLVED = "resolved"
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class DeliveryStatus(enum.StrEnum):
+    RECEIVED = "received"  # came from the network
+    QUEUED = "queued"  # written by an agent, waiting for a connector to send it
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Geo:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class InboundPost:
+    """A post as a network or an archive delivered it, normalised but not yet stored.
+
+    `channel` is the brand handle the post belongs to (the account it was addressed to, or that wrote
+    it for outbound posts). Public posts thread by `in_reply_to`; private ones by `conversation_key`.
+    """
+
+    network: str
+    external_id: str
+    direction: Direction
+    author_id: str
+    author_handle: str
+    text: str
+    created_at: datetime
+    channel: str | None = None
+    author_name: str | None = None
+    in_reply_to: str | None = None
+    private: bool = False
+    conversation_key: str | None = None
+    lang: str | None = None
+    geo: Geo | None = None
+    user_location: str | None = None
+    raw: dict[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One archive row that could not become a post, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageGuess:
+    code: str | None  # ISO 639-1, None when the text is too short or too mixed to tell
+    confidence: float

@@ -1,0 +1,1 @@
+"""The bundled demo: Skylark Air, an invented airline, and its customers' conversations."""

@@ -1,0 +1,127 @@
+"""What an agent does to a case: reply, resolve, reopen. The web layer calls these; nothing else writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from socialdesk.channels import NETWORKS
+from socialdesk.core.clock import utcnow
+from socialdesk.core.errors import InvalidAction, NotFound
+from socialdesk.core.types import CaseStatus, DeliveryStatus, Direction
+from socialdesk.store.db import Database
+from socialdesk.store.models import Agent, Case, ChannelAccount, Conversation, Post, Workspace
+
+MAX_IDEMPOTENCY_KEY = 128
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRecorded:
+    post_id: int
+    created: bool  # False when the idempotency key had already recorded this reply
+
+
+def _case_for_update(session: Session, workspace_id: int, case_id: int) -> Case:
+    case = session.scalars(select(Case).where(Case.workspace_id == workspace_id, Case.id == case_id)).first()
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    return case
+
+
+def record_reply(
+    db: Database,
+    workspace_id: int,
+    case_id: int,
+    agent_id: int,
+    text: str,
+    idempotency_key: str | None = None,
+) -> ReplyRecorded:
+    """Record an agent's reply on the case's own network and move the case to pending.
+
+    The reply is stored as an outbound post queued for delivery. The same idempotency key twice (a
+    double click, a retried request) returns the first reply instead of writing a second one.
+    """
+    if not text.strip():
+        raise InvalidAction("the reply is empty")
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidAction(f"an idempotency key has 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    with db.write() as session:
+        db.lock_workspace(session, workspace_id)
+        if idempotency_key is not None:
+            earlier = session.scalars(
+                select(Post).where(Post.workspace_id == workspace_id, Post.idempotency_key == idempotency_key)
+            ).first()
+            if earlier is not None:
+                if (
+                    earlier.conversation_id
+                    != _case_for_update(session, workspace_id, case_id).conversation_id
+                ):
+                    raise InvalidAction("this idempotency key was already used for another case")
+                return ReplyRecorded(earlier.id, created=False)
+        case = _case_for_update(session, workspace_id, case_id)
+        conversation = session.get_one(Conversation, case.conversation_id)
+        network = NETWORKS.get(conversation.network)
+        if network and network.max_text_length is not None and len(text) > network.max_text_length:
+            raise InvalidAction(
+                f"{network.label} allows {network.max_text_length} characters; this reply has {len(text)}"
+            )
+        agent = session.get_one(Agent, agent_id)
+        channel = (
+            session.get(ChannelAccount, conversation.channel_account_id)
+            if conversation.channel_account_id
+            else None
+        )
+        workspace = session.get_one(Workspace, workspace_id)
+        last_inbound = session.scalars(
+            select(Post)
+            .where(Post.conversation_id == conversation.id, Post.direction == Direction.INBOUND)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(1)
+        ).first()
+        now = utcnow()
+        reply = Post(
+            workspace_id=workspace_id,
+            network=conversation.network,
+            external_id=None,
+            conversation_id=conversation.id,
+            channel_account_id=channel.id if channel else None,
+            direction=Direction.OUTBOUND,
+            agent_id=agent.id,
+            author_external_id=channel.handle if channel else workspace.slug,
+            author_handle=channel.handle if channel else workspace.name,
+            author_name=agent.name,
+            text=text,
+            created_at=now,
+            in_reply_to=last_inbound.external_id if last_inbound else None,
+            is_private=conversation.is_private,
+            delivery_status=DeliveryStatus.QUEUED,
+            idempotency_key=idempotency_key,
+        )
+        session.add(reply)
+        conversation.last_activity_at = now
+        case.last_activity_at = now
+        if case.first_responded_at is None:
+            case.first_responded_at = now
+        case.status = CaseStatus.PENDING
+        case.resolved_at = None
+        session.flush()
+        return ReplyRecorded(reply.id, created=True)
+
+
+def change_status(db: Database, workspace_id: int, case_id: int, status: CaseStatus) -> Case:
+    """Resolve a case, or reopen a resolved or pending one. New is set by the pipeline alone."""
+    with db.write() as session:
+        case = _case_for_update(session, workspace_id, case_id)
+        if status == CaseStatus.RESOLVED:
+            if case.status != CaseStatus.RESOLVED:
+                case.status = CaseStatus.RESOLVED
+                case.resolved_at = utcnow()
+        elif status == CaseStatus.OPEN:
+            case.status = CaseStatus.OPEN
+            case.resolved_at = None
+        else:
+            raise InvalidAction(f"an agent can resolve or reopen a case, not set it to {status.value}")
+        session.flush()
+        return case

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the repositories that read them, and the Alembic migrations."""

@@ -1,0 +1,29 @@
+"""Every table SocialDesk stores. Importing this package registers them all on `Base.metadata`."""
+
+from socialdesk.store.models.agent import Agent, ApiToken, AuthSession, Team, team_members
+from socialdesk.store.models.base import Base
+from socialdesk.store.models.conversation import Case, Conversation, Note, Tag, case_tags
+from socialdesk.store.models.customer import Customer, Identity
+from socialdesk.store.models.job import Job
+from socialdesk.store.models.post import Post
+from socialdesk.store.models.workspace import ChannelAccount, Workspace
+
+__all__ = [
+    "Agent",
+    "ApiToken",
+    "AuthSession",
+    "Base",
+    "Case",
+    "ChannelAccount",
+    "Conversation",
+    "Customer",
+    "Identity",
+    "Job",
+    "Note",
+    "Post",
+    "Tag",
+    "Team",
+    "Workspace",
+    "case_tags",
+    "team_members",
+]

@@ -1,0 +1,55 @@
+"""Posts: every message in or out, on any network, normalised."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from socialdesk.core.clock import utcnow
+from socialdesk.core.types import DeliveryStatus, Direction
+from socialdesk.store.models.base import Base, str_enum
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        # A network's own id makes a delivery idempotent: the same post delivered twice is stored once.
+        UniqueConstraint("workspace_id", "network", "external_id"),
+        UniqueConstraint("workspace_id", "idempotency_key"),
+        # Threading looks up the stored replies to a newly arrived post.
+        Index("ix_posts_reply_lookup", "workspace_id", "network", "in_reply_to"),
+        Index("ix_posts_conversation_created", "conversation_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    network: Mapped[str] = mapped_column(String(32))
+    # None only for an agent's reply that no connector has sent yet.
+    external_id: Mapped[str | None] = mapped_column(String(512))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    channel_account_id: Mapped[int | None] = mapped_column(ForeignKey("channel_accounts.id"))
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    author_external_id: Mapped[str] = mapped_column(String(320))
+    author_handle: Mapped[str] = mapped_column(String(320))
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    in_reply_to: Mapped[str | None] = mapped_column(String(512))
+    is_private: Mapped[bool] = mapped_column(default=False)
+    declared_language: Mapped[str | None] = mapped_column(String(8))  # as the network labelled it
+    language: Mapped[str | None] = mapped_column(String(8))  # as SocialDesk detected it
+    geo_lat: Mapped[float | None] = mapped_column(Float)
+    geo_lon: Mapped[float | None] = mapped_column(Float)
+    user_location: Mapped[str | None] = mapped_column(String(200))
+    raw: Mapped[dict[str, Any] | None]
+    delivery_status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus), default=DeliveryStatus.RECEIVED
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    enriched_at: Mapped[datetime | None]

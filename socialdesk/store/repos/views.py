@@ -1,0 +1,97 @@
+"""Plain read models handed to the web layer (pages and API render the same objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from socialdesk.core.types import CaseStatus, DeliveryStatus, Direction, Priority
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    case_id: int
+    status: CaseStatus
+    priority: Priority
+    network: str
+    channel_handle: str | None
+    team_name: str | None
+    customer_name: str | None
+    customer_handle: str | None
+    snippet: str | None
+    language: str | None
+    opened_at: datetime
+    last_activity_at: datetime
+    first_response_due_at: datetime | None
+    first_responded_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    id: int
+    network: str
+    external_id: str | None
+    direction: Direction
+    author_handle: str
+    author_name: str | None
+    text: str
+    created_at: datetime
+    in_reply_to: str | None
+    is_private: bool
+    language: str | None
+    geo: tuple[float, float] | None
+    delivery_status: DeliveryStatus
+    agent_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityView:
+    network: str
+    handle: str
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    id: int
+    display_name: str
+    location: str | None
+    identities: list[IdentityView]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    case_id: int
+    status: CaseStatus
+    opened_at: datetime
+    network: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDetail:
+    case_id: int
+    status: CaseStatus
+    priority: Priority
+    network: str
+    channel_handle: str | None
+    team_name: str | None
+    routed_by: str | None
+    assignee_name: str | None
+    opened_at: datetime
+    last_activity_at: datetime
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    is_private: bool
+    posts: list[PostView]
+    customer: CustomerView | None
+    other_cases: list[CaseSummary]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A value to filter by, as a select box shows it."""
+
+    id: int
+    label: str

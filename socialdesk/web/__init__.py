@@ -1,0 +1,1 @@
+"""The web app: agents' pages, the JSON API, and (later) webhook endpoints."""

@@ -1,0 +1,106 @@
+"""Cases over the API: the same operations as the inbox and case pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Response
+
+from socialdesk.core.errors import InvalidAction, NotFound
+from socialdesk.core.types import CaseStatus
+from socialdesk.pipeline.case_actions import change_status, record_reply
+from socialdesk.store.repos.cases import get_case, list_inbox
+from socialdesk.web.api.schemas import CaseOut, InboxItem, InboxPage, Me, PostOut, ReplyIn, StatusIn
+from socialdesk.web.deps import ApiAgent, Context
+from socialdesk.web.filters import STATUS_CHOICES, inbox_filter, next_cursor
+
+router = APIRouter(prefix="/api/v1")
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such case in the caller's workspace."}
+}
+
+
+@router.get("/me", response_model=Me, tags=["agents"])
+def me(agent: ApiAgent) -> Me:
+    return Me.model_validate(agent)
+
+
+@router.get("/cases", tags=["cases"], response_model=InboxPage)
+def list_cases(
+    agent: ApiAgent,
+    context: Context,
+    status: Annotated[str, Query(description=f"One of {', '.join(STATUS_CHOICES)}.")] = "unresolved",
+    channel: Annotated[int | None, Query(description="Channel account id.")] = None,
+    team: Annotated[int | None, Query(description="Team id.")] = None,
+    network: Annotated[str | None, Query(description="Network name, e.g. x, facebook.")] = None,
+    before: Annotated[str | None, Query(description="Cursor from the previous page's next_before.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> InboxPage:
+    """Cases of the caller's workspace, newest activity first."""
+    flt = inbox_filter(
+        status,
+        str(channel) if channel is not None else None,
+        str(team) if team is not None else None,
+        network,
+        before,
+        limit,
+    )
+    with context.db.read() as session:
+        rows = list_inbox(session, agent.workspace_id, flt)
+    return InboxPage(
+        items=[InboxItem.model_validate(r) for r in rows], next_before=next_cursor(rows, flt.limit)
+    )
+
+
+def _case_out(context: Context, workspace_id: int, case_id: int) -> CaseOut:
+    with context.db.read() as session:
+        case = get_case(session, workspace_id, case_id)
+    if case is None:
+        raise HTTPException(404, "No such case in your workspace.")
+    return CaseOut.model_validate(case)
+
+
+@router.get("/cases/{case_id}", tags=["cases"], response_model=CaseOut, responses=_NOT_FOUND)
+def read_case(case_id: int, agent: ApiAgent, context: Context) -> CaseOut:
+    """One case with its whole conversation and the customer."""
+    return _case_out(context, agent.workspace_id, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/replies", tags=["cases"], response_model=PostOut, status_code=201, responses=_NOT_FOUND
+)
+def reply(
+    case_id: int,
+    body: ReplyIn,
+    agent: ApiAgent,
+    context: Context,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(max_length=128, description="Repeat a request safely: the same key records one reply."),
+    ] = None,
+) -> PostOut:
+    """Record a reply on the case's network (queued for delivery) and move the case to pending."""
+    try:
+        recorded = record_reply(
+            context.db, agent.workspace_id, case_id, agent.agent_id, body.text, idempotency_key
+        )
+    except NotFound:
+        raise HTTPException(404, "No such case in your workspace.") from None
+    except InvalidAction as exc:
+        raise HTTPException(422, str(exc)) from None
+    case = _case_out(context, agent.workspace_id, case_id)
+    if not recorded.created:
+        response.status_code = 200  # a replay: the reply was recorded by the first request
+    return next(p for p in case.posts if p.id == recorded.post_id)
+
+
+@router.post("/cases/{case_id}/status", tags=["cases"], response_model=CaseOut, responses=_NOT_FOUND)
+def set_status(case_id: int, body: StatusIn, agent: ApiAgent, context: Context) -> CaseOut:
+    """Resolve the case, or reopen it."""
+    try:
+        change_status(context.db, agent.workspace_id, case_id, CaseStatus(body.status))
+    except NotFound:
+        raise HTTPException(404, "No such case in your workspace.") from None
+    return _case_out(context, agent.workspace_id, case_id)

@@ -1,0 +1,95 @@
+"""The case page: the whole conversation, the customer, and the reply box."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.responses import RedirectResponse
+
+from socialdesk.channels import NETWORKS
+from socialdesk.core.errors import InvalidAction, NotFound
+from socialdesk.core.types import CaseStatus
+from socialdesk.pipeline.case_actions import change_status, record_reply
+from socialdesk.store.repos.cases import get_case
+from socialdesk.store.repos.workspace import workspace_name
+from socialdesk.web.csrf import verify_csrf
+from socialdesk.web.deps import Context, PageAgent
+from socialdesk.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(
+    request: Request,
+    context: Context,
+    agent: PageAgent,
+    case_id: int,
+    error: str | None = None,
+    draft: str = "",
+    status_code: int = 200,
+) -> Response:
+    with context.db.read() as session:
+        case = get_case(session, agent.workspace_id, case_id)
+        if case is None:
+            raise HTTPException(404, "There is no such case in your workspace.")
+        workspace = workspace_name(session, agent.workspace_id)
+    network = NETWORKS.get(case.network)
+    return render(
+        request,
+        "case.html",
+        {
+            "agent": agent,
+            "workspace": workspace,
+            "case": case,
+            "error": error,
+            "draft": draft,
+            "max_length": network.max_text_length if network else None,
+            # A fresh key per rendered form: submitting the same form twice records one reply.
+            "idempotency_key": secrets.token_urlsafe(16),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, context: Context, agent: PageAgent, case_id: int) -> Response:
+    return _page(request, context, agent, case_id)
+
+
+@router.post("/cases/{case_id}/reply", dependencies=[Depends(verify_csrf)])
+def reply(
+    request: Request,
+    context: Context,
+    agent: PageAgent,
+    case_id: int,
+    text: Annotated[str, Form(max_length=20000)],
+    idempotency_key: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    try:
+        recorded = record_reply(
+            context.db, agent.workspace_id, case_id, agent.agent_id, text, idempotency_key or None
+        )
+    except NotFound:
+        raise HTTPException(404, "There is no such case in your workspace.") from None
+    except InvalidAction as exc:
+        return _page(request, context, agent, case_id, error=str(exc), draft=text, status_code=422)
+    return RedirectResponse(f"/cases/{case_id}#post-{recorded.post_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/status", dependencies=[Depends(verify_csrf)])
+def set_status(
+    request: Request,
+    context: Context,
+    agent: PageAgent,
+    case_id: int,
+    status: Annotated[str, Form()],
+) -> Response:
+    if status not in {CaseStatus.RESOLVED.value, CaseStatus.OPEN.value}:
+        raise HTTPException(422, "status must be resolved or open")
+    try:
+        change_status(context.db, agent.workspace_id, case_id, CaseStatus(status))
+    except NotFound:
+        raise HTTPException(404, "There is no such case in your workspace.") from None
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)

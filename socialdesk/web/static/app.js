@@ -1,0 +1,61 @@
+// Keyboard use of the inbox and the case page. Pages work without this file; it only adds shortcuts.
+(function () {
+  "use strict";
+
+  function typing(event) {
+    var t = event.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+
+  function setupInbox() {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("tr.case-row"));
+    if (!rows.length) return;
+    var current = -1;
+    function select(i) {
+      if (current >= 0) rows[current].classList.remove("selected");
+      current = Math.max(0, Math.min(rows.length - 1, i));
+      rows[current].classList.add("selected");
+      rows[current].focus();
+    }
+    rows.forEach(function (row, i) {
+      row.addEventListener("click", function (e) {
+        if (e.target.tagName !== "A") window.location = row.dataset.href;
+      });
+      row.addEventListener("focus", function () { current = i; });
+    });
+    document.addEventListener("keydown", function (e) {
+      if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "j") { select(current + 1); e.preventDefault(); }
+      else if (e.key === "k") { select(current - 1); e.preventDefault(); }
+      else if ((e.key === "Enter" || e.key === "o") && current >= 0) { window.location = rows[current].dataset.href; }
+    });
+  }
+
+  function setupReply() {
+    var text = document.getElementById("reply-text");
+    if (!text) return;
+    var counter = document.getElementById("reply-counter");
+    var max = parseInt(text.dataset.max || "0", 10);
+    function count() {
+      if (!max || !counter) return;
+      counter.textContent = text.value.length + " / " + max;
+      counter.classList.toggle("over", text.value.length > max);
+    }
+    text.addEventListener("input", count);
+    count();
+    text.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); text.form.requestSubmit(); }
+    });
+    text.form.addEventListener("submit", function () {
+      var button = text.form.querySelector("button[type=submit]");
+      if (button) button.disabled = true;  // one click, one reply (the idempotency key covers the rest)
+    });
+    document.addEventListener("keydown", function (e) {
+      if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "r") { e.preventDefault(); text.focus(); }
+    });
+  }
+
+  setupInbox();
+  setupReply();
+})();
