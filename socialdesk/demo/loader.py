@@ -74,7 +74,6 @@ def load_demo(db: Database, now: datetime | None = None) -> DemoLoaded:
         workspace_id = workspace.id
     reader = JsonlReader(DATA)
     newest = _newest(reader)
-    target = (now or utcnow()) - timedelta(minutes=5)
-    shift = timedelta(minutes=round((target - newest).total_seconds() / 60))
+    shift = (now or utcnow()) - timedelta(minutes=5) - newest
     summary = import_rows(db, workspace_id, _shifted(reader.rows(), shift))
     return DemoLoaded(workspace_id, summary)
