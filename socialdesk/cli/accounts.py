@@ -15,7 +15,7 @@ from socialdesk.pipeline.workspaces import DEFAULT_WORKSPACE, ensure_workspace
 from socialdesk.store.models import Agent
 
 
-@click.command()
+@click.command(short_help="Create an agent (the first one: an admin).")
 @click.argument("email")
 @click.option("--name", help="Display name (default: the part of EMAIL before the @).")
 @click.option("--workspace", default=DEFAULT_WORKSPACE, show_default=True, help="Created when missing.")
@@ -38,7 +38,7 @@ def createuser(email: str, name: str | None, workspace: str, role: str, password
         raise InvalidAction(str(exc)) from exc
 
 
-@click.group()
+@click.group(short_help="Create API tokens for /api/v1.")
 def token() -> None:
     """API tokens: `Authorization: Bearer <token>` on /api/v1 calls."""
 

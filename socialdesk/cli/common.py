@@ -18,8 +18,12 @@ R = TypeVar("R")
 
 
 def open_database(settings: Settings, *, upgrade_schema: bool = True) -> Database:
-    """The configured database, with its schema created or upgraded when it is behind."""
+    """The configured database, with its schema created or upgraded when it is behind.
+
+    Its connections are closed when the command ends.
+    """
     db = Database(settings.resolved_database_url())
+    click.get_current_context().call_on_close(db.dispose)
     if upgrade_schema and upgrade(db.engine):
         click.echo(f"Database schema created or upgraded ({_safe_url(db)}).", err=True)
     return db

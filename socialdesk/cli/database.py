@@ -9,7 +9,7 @@ from socialdesk.config import Settings
 from socialdesk.store.schema import current_revision, head_revision
 
 
-@click.group()
+@click.group(short_help="Create or upgrade the database schema.")
 def db() -> None:
     """Create, upgrade and inspect the database schema (DATABASE_URL selects the database)."""
 

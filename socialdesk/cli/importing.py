@@ -18,7 +18,7 @@ from socialdesk.pipeline.workspaces import DEFAULT_WORKSPACE, ensure_workspace
 SHOWN_REJECTIONS = 20
 
 
-@click.command("import")
+@click.command("import", short_help="Import an archive (TWCS CSV or JSONL).")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--format",

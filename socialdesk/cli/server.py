@@ -24,7 +24,7 @@ def _run_web(settings: Settings, host: str, port: int, run_worker: bool) -> None
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 
-@click.command()
+@click.command(short_help="Run the web app and its worker.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-worker", is_flag=True, help="Leave background jobs to `socialdesk worker` processes.")
@@ -40,7 +40,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
     _run_web(settings, host, port, run_worker=not no_worker)
 
 
-@click.command()
+@click.command(short_help="Run background jobs (triage, routing).")
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
 @reports_errors
 def worker(once: bool) -> None:
@@ -68,7 +68,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@click.command()
+@click.command(short_help="Load the demo workspace and serve it.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback addresses only.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Load the demo data and exit.")

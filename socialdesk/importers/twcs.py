@@ -67,22 +67,29 @@ class TwcsReader:
         """
         brands: dict[str, str] = {}
         count = 0
+        for _, row in self._records():
+            count += 1
+            if isinstance(row, csv.Error):
+                continue
+            inbound = _BOOLEANS.get((row.get("inbound") or "").strip().lower())
+            author = (row.get("author_id") or "").strip()
+            if inbound is False and author:
+                brands.setdefault(author.lower(), author)
+        self._brands, self._count = brands, count
+
+    def _records(self) -> Iterator[tuple[int, dict[str, str] | csv.Error]]:
+        """(line, row) for each CSV record; a record the csv module cannot read comes as its error."""
         with self._open() as handle:
             reader = self._reader(handle)
             while True:
                 try:
                     row = next(reader)
                 except StopIteration:
-                    break
-                except csv.Error:
-                    count += 1
+                    return
+                except csv.Error as exc:
+                    yield reader.line_num, exc
                     continue
-                count += 1
-                inbound = _BOOLEANS.get((row.get("inbound") or "").strip().lower())
-                author = (row.get("author_id") or "").strip()
-                if inbound is False and author:
-                    brands.setdefault(author.lower(), author)
-        self._brands, self._count = brands, count
+                yield reader.line_num, row
 
     def count(self) -> int:
         if self._brands is None:
@@ -92,17 +99,11 @@ class TwcsReader:
     def rows(self) -> Iterator[tuple[int, InboundPost | RowError]]:
         if self._brands is None:
             self._scan()
-        with self._open() as handle:
-            reader = self._reader(handle)
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    yield reader.line_num, RowError(reader.line_num, f"unreadable CSV row: {exc}")
-                    continue
-                yield reader.line_num, self._parse(row, reader.line_num)
+        for line, row in self._records():
+            if isinstance(row, csv.Error):
+                yield line, RowError(line, f"unreadable CSV row: {row}")
+            else:
+                yield line, self._parse(row, line)
 
     def _parse(self, row: dict[str, str], line: int) -> InboundPost | RowError:
         if None in row:

@@ -138,17 +138,23 @@ def _apply_route(case: Case, language: str | None, teams: Sequence[Team]) -> Non
     case.routed_by = decision.rule
 
 
-def _first_inbound(session: Session, conversation_id: int) -> Post | None:
-    return session.scalars(
-        select(Post)
-        .where(Post.conversation_id == conversation_id, Post.direction == Direction.INBOUND)
-        .order_by(Post.created_at, Post.external_id)
-        .limit(1)
-    ).first()
-
-
-def route_case(session: Session, case: Case) -> None:
-    """Put the case on the team for the language of the customer's first post in it."""
-    first_inbound = _first_inbound(session, case.conversation_id)
-    language = (first_inbound.language or first_inbound.declared_language) if first_inbound else None
-    _apply_route(case, language, _teams(session, case.workspace_id))
+def route_cases(session: Session, cases: Sequence[Case]) -> None:
+    """Put each case on the team for the language of the customer's first post in it."""
+    first: dict[int, tuple[datetime, str, str | None]] = {}
+    rows = session.execute(
+        select(
+            Post.conversation_id, Post.created_at, Post.external_id, Post.language, Post.declared_language
+        ).where(
+            Post.conversation_id.in_([c.conversation_id for c in cases]), Post.direction == Direction.INBOUND
+        )
+    )
+    for conversation_id, created_at, external_id, language, declared in rows:
+        key = (as_utc(created_at), external_id or "", language or declared)
+        if conversation_id not in first or key[:2] < first[conversation_id][:2]:
+            first[conversation_id] = key
+    teams: dict[int, Sequence[Team]] = {}
+    for case in cases:
+        if case.workspace_id not in teams:
+            teams[case.workspace_id] = _teams(session, case.workspace_id)
+        language = first[case.conversation_id][2] if case.conversation_id in first else None
+        _apply_route(case, language, teams[case.workspace_id])

@@ -33,18 +33,20 @@ def thread_post(session: Session, workspace_id: int, post: InboundPost) -> Conve
         )
         if parent is not None:
             conversation_ids.append(parent)
-    replies = session.scalars(
-        select(Post.conversation_id)
-        .join(Conversation, Conversation.id == Post.conversation_id)
-        .where(
-            Post.workspace_id == workspace_id,
-            Post.network == post.network,
-            Post.in_reply_to == post.external_id,
-            Conversation.external_key.is_(None),
+    replies = set(
+        session.scalars(
+            select(Post.conversation_id).where(
+                Post.in_reply_to == post.external_id,
+                Post.network == post.network,
+                Post.workspace_id == workspace_id,
+            )
         )
-        .distinct()
-    ).all()
-    conversation_ids += sorted(set(replies) - set(conversation_ids))
+    ) - set(conversation_ids)
+    if replies:  # rare: replies that arrived before this post; private conversations keep their own
+        public = session.scalars(
+            select(Conversation.id).where(Conversation.id.in_(replies), Conversation.external_key.is_(None))
+        )
+        conversation_ids += sorted(public)
     if not conversation_ids:
         return _new_conversation(session, workspace_id, post, key=None)
     target = session.get_one(Conversation, conversation_ids[0])

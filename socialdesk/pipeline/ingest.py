@@ -20,9 +20,9 @@ from socialdesk.core.types import Direction, InboundPost
 from socialdesk.pipeline import jobs
 from socialdesk.pipeline.cases import refresh_thread
 from socialdesk.pipeline.conversations import thread_post
-from socialdesk.pipeline.customers import resolve_customer
+from socialdesk.pipeline.customers import IdentityKey, find_identities, resolve_customer
 from socialdesk.store.db import Database
-from socialdesk.store.models import ChannelAccount, Post, Team, Workspace
+from socialdesk.store.models import ChannelAccount, Identity, Post, Team, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def _ingest_batch(db: Database, workspace_id: int, posts: Sequence[InboundPost])
     with db.write() as session:
         db.lock_workspace(session, workspace_id)
         batch = _Batch(session, session.get_one(Workspace, workspace_id))
+        batch.look_up(posts)
         return [_ingest_one(batch, post) for post in posts]
 
 
@@ -78,7 +79,28 @@ class _Batch:
     session: Session
     workspace: Workspace
     channels: dict[tuple[str, str], ChannelAccount] = field(default_factory=dict)
+    stored: dict[tuple[str, str], int] = field(default_factory=dict)  # (network, external id) -> post id
+    identities: dict[IdentityKey, Identity] = field(default_factory=dict)
     _teams: Sequence[Team] | None = None
+
+    def look_up(self, posts: Sequence[InboundPost]) -> None:
+        """Fetch, in a few queries, which posts are stored already and which authors are known."""
+        by_network: dict[str, set[str]] = {}
+        for post in posts:
+            by_network.setdefault(post.network, set()).add(post.external_id)
+        for network, external_ids in by_network.items():
+            rows = self.session.execute(
+                select(Post.external_id, Post.id).where(
+                    Post.workspace_id == self.workspace.id,
+                    Post.network == network,
+                    Post.external_id.in_(external_ids),
+                )
+            )
+            self.stored.update(
+                ((network, external_id), post_id) for external_id, post_id in rows if external_id
+            )
+        authors = {(p.network, p.author_id) for p in posts if p.direction is Direction.INBOUND}
+        self.identities = find_identities(self.session, self.workspace.id, authors)
 
     @property
     def teams(self) -> Sequence[Team]:
@@ -91,17 +113,12 @@ class _Batch:
 
 def _ingest_one(batch: _Batch, post: InboundPost) -> IngestResult:
     session, workspace = batch.session, batch.workspace
-    existing = session.scalar(
-        select(Post.id).where(
-            Post.workspace_id == workspace.id,
-            Post.network == post.network,
-            Post.external_id == post.external_id,
-        )
-    )
+    existing = batch.stored.get((post.network, post.external_id))
     if existing is not None:
         return IngestResult(Outcome.DUPLICATE, post_id=existing)
     channel = _channel_account(batch, post.network, post.channel) if post.channel else None
-    customer = resolve_customer(session, workspace.id, post) if post.direction is Direction.INBOUND else None
+    inbound = post.direction is Direction.INBOUND
+    customer = resolve_customer(session, workspace.id, post, batch.identities) if inbound else None
     conversation = thread_post(session, workspace.id, post)
     row = Post(
         workspace_id=workspace.id,
@@ -126,6 +143,7 @@ def _ingest_one(batch: _Batch, post: InboundPost) -> IngestResult:
     )
     session.add(row)
     session.flush()
+    batch.stored[(post.network, post.external_id)] = row.id
     refresh_thread(session, workspace, conversation, batch.teams)
     jobs.enqueue(session, workspace.id, jobs.TRIAGE_POST, {"post_id": row.id})
     return IngestResult(Outcome.STORED, post_id=row.id)

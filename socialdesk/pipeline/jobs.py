@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from socialdesk.core.clock import utcnow
@@ -24,9 +25,10 @@ log = logging.getLogger(__name__)
 
 TRIAGE_POST = "triage_post"
 MAX_ATTEMPTS = 5
-BATCH = 100
+BATCH = 250
 
-Handler = Callable[[Session, Job], None]
+# A handler takes a batch of jobs of its kind and does all their work in the caller's transaction.
+Handler = Callable[[Session, Sequence[Job]], None]
 
 _wakeup = threading.Event()
 
@@ -48,8 +50,9 @@ def wait_for_work(timeout: float) -> None:
 def run_due_jobs(db: Database, handlers: dict[str, Handler], limit: int = BATCH) -> int:
     """Run up to `limit` due jobs in one transaction; return how many were taken.
 
-    Each job runs in a savepoint: one that raises is rolled back alone, counted as an attempt and
-    retried later with exponential backoff, and kept as `failed` after MAX_ATTEMPTS.
+    Jobs of one kind run together in a savepoint. Should that fail, each job is run again alone in its
+    own savepoint, so one bad job is rolled back by itself, counted as an attempt and retried later
+    with exponential backoff, and kept as `failed` after MAX_ATTEMPTS.
     """
     with db.write() as session:
         due = session.scalars(
@@ -61,23 +64,44 @@ def run_due_jobs(db: Database, handlers: dict[str, Handler], limit: int = BATCH)
         ).all()
         for workspace_id in sorted({job.workspace_id for job in due}):
             db.lock_workspace(session, workspace_id)
+        by_kind: dict[str, list[Job]] = defaultdict(list)
         for job in due:
-            handler = handlers.get(job.kind)
-            try:
-                if handler is None:
-                    raise LookupError(f"no handler for job kind {job.kind!r}")
-                with session.begin_nested():
-                    handler(session, job)
-            except Exception as exc:
-                log.exception("job %s (%s) failed", job.id, job.kind)
-                job.attempts += 1
-                job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                job.run_after = utcnow() + timedelta(seconds=2**job.attempts)
-                if job.attempts >= MAX_ATTEMPTS:
-                    job.status = "failed"
+            by_kind[job.kind].append(job)
+        done: list[int] = []
+        for kind, batch in by_kind.items():
+            handler = handlers.get(kind)
+            if handler is None:
+                for job in batch:
+                    _failed(job, LookupError(f"no handler for job kind {kind!r}"))
                 continue
-            session.delete(job)
+            try:
+                with session.begin_nested():
+                    handler(session, batch)
+                done += [job.id for job in batch]
+                continue
+            except Exception:
+                log.warning("a batch of %d %s jobs failed; running them one by one", len(batch), kind)
+            for job in batch:
+                try:
+                    with session.begin_nested():
+                        handler(session, [job])
+                    done.append(job.id)
+                except Exception as exc:
+                    log.exception("job %s (%s) failed", job.id, kind)
+                    _failed(job, exc)
+        if done:
+            session.execute(
+                delete(Job).where(Job.id.in_(done)), execution_options={"synchronize_session": False}
+            )
         return len(due)
+
+
+def _failed(job: Job, exc: Exception) -> None:
+    job.attempts += 1
+    job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    job.run_after = utcnow() + timedelta(seconds=2**job.attempts)
+    if job.attempts >= MAX_ATTEMPTS:
+        job.status = "failed"
 
 
 def drain(db: Database, handlers: dict[str, Handler]) -> int:

@@ -16,7 +16,7 @@ class Conversation(Base):
     """A thread: the posts connected by reply chains, or one private conversation (DM, mail thread)."""
 
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("workspace_id", "network", "external_key"),)
+    __table_args__ = (UniqueConstraint("external_key", "network", "workspace_id"),)  # selective column first
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)

@@ -29,7 +29,7 @@ class Identity(Base):
     """One account of a customer on one network, keyed by the network's own user id."""
 
     __tablename__ = "identities"
-    __table_args__ = (UniqueConstraint("workspace_id", "network", "external_id"),)
+    __table_args__ = (UniqueConstraint("external_id", "network", "workspace_id"),)  # selective column first
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -17,10 +17,12 @@ class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
         # A network's own id makes a delivery idempotent: the same post delivered twice is stored once.
-        UniqueConstraint("workspace_id", "network", "external_id"),
-        UniqueConstraint("workspace_id", "idempotency_key"),
+        # In these indexes the selective column leads: a planner without statistics (as during a first
+        # import) could otherwise pick any index starting with workspace_id and filter thousands of rows.
+        UniqueConstraint("external_id", "network", "workspace_id"),
+        UniqueConstraint("idempotency_key", "workspace_id"),
         # Threading looks up the stored replies to a newly arrived post.
-        Index("ix_posts_reply_lookup", "workspace_id", "network", "in_reply_to"),
+        Index("ix_posts_reply_lookup", "in_reply_to", "network", "workspace_id"),
         Index("ix_posts_conversation_created", "conversation_id", "created_at"),
     )
 

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response
 
+from socialdesk.accounts.agents import Principal
 from socialdesk.core.errors import InvalidAction, NotFound
 from socialdesk.core.types import CaseStatus
 from socialdesk.pipeline.case_actions import change_status, record_reply
 from socialdesk.store.repos.cases import get_case, list_inbox
-from socialdesk.web.api.schemas import CaseOut, InboxItem, InboxPage, Me, PostOut, ReplyIn, StatusIn
+from socialdesk.store.repos.views import CaseDetail, PostView
+from socialdesk.web.api.schemas import InboxPage, ReplyIn, StatusIn
 from socialdesk.web.deps import ApiAgent, Context
 from socialdesk.web.filters import STATUS_CHOICES, inbox_filter, next_cursor
 
@@ -21,9 +23,10 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/me", response_model=Me, tags=["agents"])
-def me(agent: ApiAgent) -> Me:
-    return Me.model_validate(agent)
+@router.get("/me", response_model=Principal, tags=["agents"])
+def me(agent: ApiAgent) -> Principal:
+    """The agent the token acts as, and the workspace every call is scoped to."""
+    return agent
 
 
 @router.get("/cases", tags=["cases"], response_model=InboxPage)
@@ -48,27 +51,25 @@ def list_cases(
     )
     with context.db.read() as session:
         rows = list_inbox(session, agent.workspace_id, flt)
-    return InboxPage(
-        items=[InboxItem.model_validate(r) for r in rows], next_before=next_cursor(rows, flt.limit)
-    )
+    return InboxPage(items=rows, next_before=next_cursor(rows, flt.limit))
 
 
-def _case_out(context: Context, workspace_id: int, case_id: int) -> CaseOut:
+def _case_out(context: Context, workspace_id: int, case_id: int) -> CaseDetail:
     with context.db.read() as session:
         case = get_case(session, workspace_id, case_id)
     if case is None:
         raise HTTPException(404, "No such case in your workspace.")
-    return CaseOut.model_validate(case)
+    return case
 
 
-@router.get("/cases/{case_id}", tags=["cases"], response_model=CaseOut, responses=_NOT_FOUND)
-def read_case(case_id: int, agent: ApiAgent, context: Context) -> CaseOut:
+@router.get("/cases/{case_id}", tags=["cases"], response_model=CaseDetail, responses=_NOT_FOUND)
+def read_case(case_id: int, agent: ApiAgent, context: Context) -> CaseDetail:
     """One case with its whole conversation and the customer."""
     return _case_out(context, agent.workspace_id, case_id)
 
 
 @router.post(
-    "/cases/{case_id}/replies", tags=["cases"], response_model=PostOut, status_code=201, responses=_NOT_FOUND
+    "/cases/{case_id}/replies", tags=["cases"], response_model=PostView, status_code=201, responses=_NOT_FOUND
 )
 def reply(
     case_id: int,
@@ -80,7 +81,7 @@ def reply(
         str | None,
         Header(max_length=128, description="Repeat a request safely: the same key records one reply."),
     ] = None,
-) -> PostOut:
+) -> PostView:
     """Record a reply on the case's network (queued for delivery) and move the case to pending."""
     try:
         recorded = record_reply(
@@ -96,8 +97,8 @@ def reply(
     return next(p for p in case.posts if p.id == recorded.post_id)
 
 
-@router.post("/cases/{case_id}/status", tags=["cases"], response_model=CaseOut, responses=_NOT_FOUND)
-def set_status(case_id: int, body: StatusIn, agent: ApiAgent, context: Context) -> CaseOut:
+@router.post("/cases/{case_id}/status", tags=["cases"], response_model=CaseDetail, responses=_NOT_FOUND)
+def set_status(case_id: int, body: StatusIn, agent: ApiAgent, context: Context) -> CaseDetail:
     """Resolve the case, or reopen it."""
     try:
         change_status(context.db, agent.workspace_id, case_id, CaseStatus(body.status))

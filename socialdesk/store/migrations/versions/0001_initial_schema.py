@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-23 14:13:39.750975
+Create Date: 2026-11-23 14:44:52.970560
 """
 
 from collections.abc import Sequence
@@ -213,10 +213,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversations")),
         sa.UniqueConstraint(
-            "workspace_id",
-            "network",
             "external_key",
-            name=op.f("uq_conversations_workspace_id_network_external_key"),
+            "network",
+            "workspace_id",
+            name=op.f("uq_conversations_external_key_network_workspace_id"),
         ),
     )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
@@ -248,10 +248,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identities")),
         sa.UniqueConstraint(
-            "workspace_id",
-            "network",
             "external_id",
-            name=op.f("uq_identities_workspace_id_network_external_id"),
+            "network",
+            "workspace_id",
+            name=op.f("uq_identities_external_id_network_workspace_id"),
         ),
     )
     with op.batch_alter_table("identities", schema=None) as batch_op:
@@ -393,10 +393,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),
         sa.UniqueConstraint(
-            "workspace_id", "idempotency_key", name=op.f("uq_posts_workspace_id_idempotency_key")
+            "external_id", "network", "workspace_id", name=op.f("uq_posts_external_id_network_workspace_id")
         ),
         sa.UniqueConstraint(
-            "workspace_id", "network", "external_id", name=op.f("uq_posts_workspace_id_network_external_id")
+            "idempotency_key", "workspace_id", name=op.f("uq_posts_idempotency_key_workspace_id")
         ),
     )
     with op.batch_alter_table("posts", schema=None) as batch_op:
@@ -405,7 +405,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_posts_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(
-            "ix_posts_reply_lookup", ["workspace_id", "network", "in_reply_to"], unique=False
+            "ix_posts_reply_lookup", ["in_reply_to", "network", "workspace_id"], unique=False
         )
 
     op.create_table(
