@@ -7,6 +7,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from socialdesk.config import Settings
 from socialdesk.core.errors import SocialDeskError
@@ -34,7 +35,7 @@ def _safe_url(db: Database) -> str:
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Show SocialDesk's own errors as one readable line and exit 2, without a traceback."""
+    """Show SocialDesk's own errors, and an unreachable database, as one readable line; no traceback."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -42,5 +43,8 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except SocialDeskError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OperationalError as exc:
+            first_line = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise click.ClickException(f"cannot use the database (check DATABASE_URL): {first_line}") from exc
 
     return wrapper

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from socialdesk.cli import cli
@@ -25,3 +26,11 @@ def test_the_demo_refuses_to_listen_beyond_loopback() -> None:
     result = CliRunner().invoke(cli, ["demo", "--host", "0.0.0.0", "--no-serve"])  # noqa: S104
     assert result.exit_code != 0
     assert "loopback" in result.output
+
+
+def test_an_unreachable_database_is_one_readable_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot use the database (check DATABASE_URL):")
+    assert "Traceback" not in result.output
