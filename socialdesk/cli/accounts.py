@@ -8,7 +8,8 @@ import click
 from sqlalchemy import select
 
 from socialdesk.accounts.agents import create_agent, create_api_token
-from socialdesk.cli.common import open_database, reports_errors
+from socialdesk.cli.database import open_database
+from socialdesk.cli.errors import reports_errors
 from socialdesk.config import Settings
 from socialdesk.core.errors import InvalidAction
 from socialdesk.pipeline.workspaces import DEFAULT_WORKSPACE, ensure_workspace

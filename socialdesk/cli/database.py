@@ -1,12 +1,29 @@
-"""`socialdesk db`: the schema."""
+"""`socialdesk db`, and the database every other command opens."""
 
 from __future__ import annotations
 
 import click
 
-from socialdesk.cli.common import open_database, reports_errors
+from socialdesk.cli.errors import reports_errors
 from socialdesk.config import Settings
-from socialdesk.store.schema import current_revision, head_revision
+from socialdesk.store.db import Database
+from socialdesk.store.schema import current_revision, head_revision, upgrade
+
+
+def open_database(settings: Settings, *, upgrade_schema: bool = True) -> Database:
+    """The configured database, with its schema created or upgraded when it is behind.
+
+    Its connections are closed when the command ends.
+    """
+    db = Database(settings.resolved_database_url())
+    click.get_current_context().call_on_close(db.dispose)
+    if upgrade_schema and upgrade(db.engine):
+        click.echo(f"Database schema created or upgraded ({_safe_url(db)}).", err=True)
+    return db
+
+
+def _safe_url(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=True)
 
 
 @click.group(short_help="Create or upgrade the database schema.")
@@ -19,8 +36,6 @@ def db() -> None:
 def upgrade_command() -> None:
     """Create the schema, or upgrade it to this version of SocialDesk. Safe to run again."""
     database = open_database(Settings(), upgrade_schema=False)
-    from socialdesk.store.schema import upgrade
-
     changed = upgrade(database.engine)
     click.echo("Schema upgraded to " + str(head_revision()) if changed else "Schema is up to date.")
 

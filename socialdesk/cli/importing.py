@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from socialdesk.cli.common import open_database, reports_errors
+from socialdesk.cli.database import open_database
+from socialdesk.cli.errors import reports_errors
 from socialdesk.config import Settings
 from socialdesk.importers import open_archive
 from socialdesk.importers.archive import FORMATS

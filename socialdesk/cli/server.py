@@ -7,7 +7,8 @@ import time
 
 import click
 
-from socialdesk.cli.common import open_database, reports_errors
+from socialdesk.cli.database import open_database
+from socialdesk.cli.errors import reports_errors
 from socialdesk.config import Settings
 from socialdesk.core.errors import ConfigError
 from socialdesk.pipeline import jobs

@@ -1,4 +1,4 @@
-"""What the subcommands share: settings, an upgraded database, and error reporting."""
+"""How commands report failures: one readable line instead of a traceback."""
 
 from __future__ import annotations
 
@@ -9,29 +9,10 @@ from typing import ParamSpec, TypeVar
 import click
 from sqlalchemy.exc import OperationalError
 
-from socialdesk.config import Settings
 from socialdesk.core.errors import SocialDeskError
-from socialdesk.store.db import Database
-from socialdesk.store.schema import upgrade
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def open_database(settings: Settings, *, upgrade_schema: bool = True) -> Database:
-    """The configured database, with its schema created or upgraded when it is behind.
-
-    Its connections are closed when the command ends.
-    """
-    db = Database(settings.resolved_database_url())
-    click.get_current_context().call_on_close(db.dispose)
-    if upgrade_schema and upgrade(db.engine):
-        click.echo(f"Database schema created or upgraded ({_safe_url(db)}).", err=True)
-    return db
-
-
-def _safe_url(db: Database) -> str:
-    return db.engine.url.render_as_string(hide_password=True)
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
