@@ -78,3 +78,59 @@ class RowError:
 class LanguageGuess:
     code: str | None  # ISO 639-1, None when the text is too short or too mixed to tell
     confidence: float
+
+
+class Sentiment(enum.StrEnum):
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+class Intent(enum.StrEnum):
+    COMPLAINT = "complaint"  # something went wrong and the customer holds the brand to it
+    QUESTION = "question"  # asks for information
+    REQUEST = "request"  # asks the brand to do something (refund, change, call back)
+    PRAISE = "praise"  # thanks or compliments
+    FEEDBACK = "feedback"  # a suggestion or opinion, neither complaint nor praise
+    OTHER = "other"  # chatter, spam, anything else
+
+
+class PiiType(enum.StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    CARD = "card"  # a payment card number (passes the Luhn check)
+    IBAN = "iban"
+    ACCOUNT = "account"  # another account, customer or booking number the text calls one
+
+
+class PlaceKind(enum.StrEnum):
+    AIRPORT = "airport"
+    CITY = "city"
+    REGION = "region"
+    COUNTRY = "country"
+    POINT = "point"  # coordinates the network attached, with the nearest named place
+
+
+class PlaceSource(enum.StrEnum):
+    GEO = "geo"  # the post's own coordinates
+    TEXT = "text"  # named in the text
+    PROFILE = "profile"  # the author's profile location
+
+
+@dataclass(frozen=True, slots=True)
+class PiiSpan:
+    """Personal data at text[start:end] (character offsets into the original text)."""
+
+    type: PiiType
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    lat: float
+    lon: float
+    country: str  # ISO 3166-1 alpha-2
+    kind: PlaceKind
+    source: PlaceSource
