@@ -8,9 +8,12 @@ import click
 
 from socialdesk import __version__
 from socialdesk.cli.accounts import createuser, token
+from socialdesk.cli.classify import classify
 from socialdesk.cli.database import db
 from socialdesk.cli.importing import import_command
 from socialdesk.cli.server import demo, serve, worker
+from socialdesk.cli.triage import triage
+from socialdesk.logs import redact_logs
 
 
 @click.group(
@@ -29,13 +32,15 @@ def cli(verbose: bool) -> None:
       socialdesk import FILE             import an archive (Customer Support on Twitter CSV or JSONL)
       socialdesk createuser EMAIL        make an agent (the first one is usually an admin)
       socialdesk serve                   run the web app and its in-process worker
+      socialdesk classify < posts.jsonl  triage posts: sentiment, intent, urgency, places, PII
     """
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    redact_logs()
 
 
-for command in (db, import_command, createuser, token, serve, worker, demo):
+for command in (db, import_command, createuser, token, serve, worker, demo, classify, triage):
     cli.add_command(command)
 
 

@@ -134,3 +134,39 @@ class Place:
     country: str  # ISO 3166-1 alpha-2
     kind: PlaceKind
     source: PlaceSource
+
+
+@dataclass(frozen=True, slots=True)
+class TopicScore:
+    label: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class TriageInput:
+    """What triage looks at: the text and, where the network gave them, its hints."""
+
+    text: str
+    lang: str | None = None  # the language the network declared
+    geo: Geo | None = None
+    user_location: str | None = None
+    followers: int | None = None  # the author's reach
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """Everything triage understood about one post."""
+
+    language: str | None
+    sentiment: Sentiment
+    sentiment_scores: dict[str, float]  # negative/neutral/positive, calibrated, summing to 1
+    intent: Intent
+    intent_scores: dict[str, float]
+    is_complaint: bool
+    complaint_score: float
+    severity: float  # 0 (no complaint) .. 4 (blame)
+    urgency: float  # 0..1
+    topics: list[TopicScore]
+    places: list[Place]
+    pii: list[PiiSpan]
+    tier: str  # "fast" or "accurate"

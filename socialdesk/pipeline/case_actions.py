@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from socialdesk.channels import NETWORKS
 from socialdesk.core.clock import utcnow
 from socialdesk.core.errors import InvalidAction, NotFound
-from socialdesk.core.types import CaseStatus, DeliveryStatus, Direction
+from socialdesk.core.types import CaseStatus, DeliveryStatus, Direction, Intent, Sentiment
+from socialdesk.pipeline.cases import refresh_case_triage
 from socialdesk.store.db import Database
-from socialdesk.store.models import Agent, Case, ChannelAccount, Conversation, Post, Workspace
+from socialdesk.store.models import Agent, Case, ChannelAccount, Conversation, Post, TriageFeedback, Workspace
 
 MAX_IDEMPOTENCY_KEY = 128
 
@@ -125,3 +126,58 @@ def change_status(db: Database, workspace_id: int, case_id: int, status: CaseSta
             raise InvalidAction(f"an agent can resolve or reopen a case, not set it to {status.value}")
         session.flush()
         return case
+
+
+TRIAGE_FIELDS = ("sentiment", "intent", "topic")
+
+
+def correct_triage(
+    db: Database, workspace_id: int, post_id: int, agent_id: int, field: str, value: str
+) -> None:
+    """An agent corrects a post's sentiment, intent or topic.
+
+    The correction replaces the model's answer on the post and its case, is kept for later triage runs
+    (they never overwrite it), and is stored as feedback that `socialdesk triage train` can learn from.
+    """
+    if field not in TRIAGE_FIELDS:
+        raise InvalidAction(f"field must be one of {', '.join(TRIAGE_FIELDS)}")
+    value = value.strip()
+    allowed = {"sentiment": [s.value for s in Sentiment], "intent": [i.value for i in Intent]}.get(field)
+    if allowed is not None and value not in allowed:
+        raise InvalidAction(f"{field} must be one of {', '.join(allowed)}")
+    if not value or len(value) > 100:
+        raise InvalidAction("a topic has 1 to 100 characters")
+    with db.write() as session:
+        db.lock_workspace(session, workspace_id)
+        post = session.scalars(
+            select(Post).where(Post.workspace_id == workspace_id, Post.id == post_id)
+        ).first()
+        if post is None or post.direction is not Direction.INBOUND:
+            raise NotFound(f"post {post_id} not found")
+        details = dict(post.triage or {})
+        topics = list(details.get("topics", []))
+        if field == "sentiment":
+            model_value = post.sentiment.value if post.sentiment else None
+            post.sentiment = Sentiment(value)
+        elif field == "intent":
+            model_value = post.intent.value if post.intent else None
+            post.intent = Intent(value)
+        else:
+            model_value = topics[0]["label"] if topics else None
+            details["topics"] = [{"label": value, "score": 1.0}] + [t for t in topics if t["label"] != value]
+        details["corrected"] = {**details.get("corrected", {}), field: value}
+        post.triage = details
+        session.add(
+            TriageFeedback(
+                workspace_id=workspace_id,
+                post_id=post.id,
+                agent_id=agent_id,
+                field=field,
+                model_value=model_value,
+                value=value,
+            )
+        )
+        case = session.scalars(select(Case).where(Case.conversation_id == post.conversation_id)).first()
+        session.flush()
+        if case is not None:
+            refresh_case_triage(session, case)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from socialdesk.core.clock import as_utc
-from socialdesk.core.types import CaseStatus, Direction
+from socialdesk.core.types import CaseStatus, Direction, Intent, Sentiment
 from socialdesk.routing.rules import route_by_language
 from socialdesk.routing.sla import SlaPolicy, due_times
 from socialdesk.store.models import Case, Conversation, Post, Team, Workspace
@@ -77,7 +78,30 @@ def refresh_thread(
     _apply_route(
         case, inbound[0].language or inbound[0].declared_language, teams or _teams(session, workspace.id)
     )
+    _summarise_triage(case, inbound)
     return case
+
+
+def _summarise_triage(case: Case, inbound: Sequence[_PostFacts]) -> None:
+    """The case's triage fields from its customer posts (in their deterministic order)."""
+    triaged = [p for p in inbound if p.sentiment is not None]
+    urgencies = [p.urgency for p in triaged if p.urgency is not None]
+    case.urgency = max(urgencies) if urgencies else None
+    case.sentiment = triaged[-1].sentiment if triaged else None
+    case.intent = triaged[0].intent if triaged else None
+    case.is_complaint = any(p.is_complaint for p in triaged) if triaged else None
+    case.language = inbound[0].language or inbound[0].declared_language
+    place = next((p.place for p in inbound if p.place), None)
+    case.place_name, case.place_country = (place["name"], place["country"]) if place else (None, None)
+
+
+def refresh_case_triage(session: Session, case: Case) -> None:
+    """Re-route and re-summarise a case after its posts' triage changed (not its status or clocks)."""
+    inbound = [p for p in _thread_facts(session, case.conversation_id) if p.direction is Direction.INBOUND]
+    if inbound:
+        language = inbound[0].language or inbound[0].declared_language
+        _apply_route(case, language, _teams(session, case.workspace_id))
+        _summarise_triage(case, inbound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +114,11 @@ class _PostFacts:
     is_private: bool
     language: str | None
     declared_language: str | None
+    sentiment: Sentiment | None
+    intent: Intent | None
+    is_complaint: bool | None
+    urgency: float | None
+    place: dict[str, Any] | None  # the first place triage found in the post
 
 
 def _thread_facts(session: Session, conversation_id: int) -> list[_PostFacts]:
@@ -108,6 +137,11 @@ def _thread_facts(session: Session, conversation_id: int) -> list[_PostFacts]:
             Post.language,
             Post.declared_language,
             Post.id,
+            Post.sentiment,
+            Post.intent,
+            Post.is_complaint,
+            Post.urgency,
+            Post.triage,
         ).where(Post.conversation_id == conversation_id)
     ).all()
     rows = sorted(
@@ -123,9 +157,19 @@ def _thread_facts(session: Session, conversation_id: int) -> list[_PostFacts]:
             r.is_private,
             r.language,
             r.declared_language,
+            r.sentiment,
+            r.intent,
+            r.is_complaint,
+            r.urgency,
+            _first_place(r.triage),
         )
         for r in rows
     ]
+
+
+def _first_place(triage: dict[str, Any] | None) -> dict[str, Any] | None:
+    places = (triage or {}).get("places") or []
+    return places[0] if places else None
 
 
 def _teams(session: Session, workspace_id: int) -> Sequence[Team]:
@@ -136,25 +180,3 @@ def _apply_route(case: Case, language: str | None, teams: Sequence[Team]) -> Non
     decision = route_by_language(teams, language)
     case.team_id = decision.team_id
     case.routed_by = decision.rule
-
-
-def route_cases(session: Session, cases: Sequence[Case]) -> None:
-    """Put each case on the team for the language of the customer's first post in it."""
-    first: dict[int, tuple[datetime, str, str | None]] = {}
-    rows = session.execute(
-        select(
-            Post.conversation_id, Post.created_at, Post.external_id, Post.language, Post.declared_language
-        ).where(
-            Post.conversation_id.in_([c.conversation_id for c in cases]), Post.direction == Direction.INBOUND
-        )
-    )
-    for conversation_id, created_at, external_id, language, declared in rows:
-        key = (as_utc(created_at), external_id or "", language or declared)
-        if conversation_id not in first or key[:2] < first[conversation_id][:2]:
-            first[conversation_id] = key
-    teams: dict[int, Sequence[Team]] = {}
-    for case in cases:
-        if case.workspace_id not in teams:
-            teams[case.workspace_id] = _teams(session, case.workspace_id)
-        language = first[case.conversation_id][2] if case.conversation_id in first else None
-        _apply_route(case, language, teams[case.workspace_id])

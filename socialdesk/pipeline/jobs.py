@@ -24,6 +24,7 @@ from socialdesk.store.models import Job
 log = logging.getLogger(__name__)
 
 TRIAGE_POST = "triage_post"
+ACCURATE_TRIAGE = "accurate_triage"
 MAX_ATTEMPTS = 5
 BATCH = 250
 

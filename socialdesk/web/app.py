@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from socialdesk import __version__
 from socialdesk.config import Settings
+from socialdesk.logs import redact_logs
 from socialdesk.pipeline.worker import InProcessWorker
 from socialdesk.store.db import Database
 from socialdesk.web.api import cases as api_cases
@@ -37,6 +38,8 @@ def create_app(settings: Settings, db: Database | None = None, *, run_worker: bo
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error"):  # handlers exist once uvicorn runs
+            redact_logs(logging.getLogger(name))
         worker = InProcessWorker(database, settings.worker_poll_seconds) if run_worker else None
         if worker:
             worker.start()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import HTTPException
 
 from socialdesk.channels import NETWORKS
-from socialdesk.core.clock import as_utc
-from socialdesk.core.types import CaseStatus
-from socialdesk.store.repos.cases import UNRESOLVED, InboxFilter
+from socialdesk.core.types import CaseStatus, Intent, Sentiment
+from socialdesk.store.repos.cases import SORTS, UNRESOLVED, InboxFilter
 from socialdesk.store.repos.views import InboxRow
 
 STATUS_CHOICES = ("unresolved", "new", "open", "pending", "resolved", "all")
@@ -24,12 +21,27 @@ def _optional_int(value: str | None, name: str) -> int | None:
         raise HTTPException(422, f"{name} must be a number") from None
 
 
+def _choice(value: str | None, name: str, choices: tuple[str, ...]) -> str | None:
+    if not value:
+        return None
+    if value not in choices:
+        raise HTTPException(422, f"{name} must be one of {', '.join(choices)}")
+    return value
+
+
 def inbox_filter(
     status: str | None,
-    channel: str | None,
-    team: str | None,
-    network: str | None,
-    before: str | None,
+    channel: str | None = None,
+    team: str | None = None,
+    network: str | None = None,
+    *,
+    sentiment: str | None = None,
+    intent: str | None = None,
+    language: str | None = None,
+    place: str | None = None,
+    min_urgency: str | None = None,
+    sort: str | None = None,
+    page: int = 1,
     limit: int = 50,
 ) -> InboxFilter:
     status = status or "unresolved"
@@ -44,26 +56,33 @@ def inbox_filter(
         statuses = (CaseStatus(status),)
     if network and network not in NETWORKS:
         raise HTTPException(422, f"unknown network {network!r}")
+    chosen_sentiment = _choice(sentiment, "sentiment", tuple(s.value for s in Sentiment))
+    chosen_intent = _choice(intent, "intent", tuple(i.value for i in Intent))
+    urgency: float | None = None
+    if min_urgency:
+        try:
+            urgency = float(min_urgency)
+        except ValueError:
+            raise HTTPException(422, "min_urgency must be a number between 0 and 1") from None
+        if not 0 <= urgency <= 1:
+            raise HTTPException(422, "min_urgency must be a number between 0 and 1")
+    if language and (len(language) > 8 or not language.isalpha()):
+        raise HTTPException(422, "language must be an ISO 639-1 code such as en")
     return InboxFilter(
         statuses=statuses,
         channel_id=_optional_int(channel, "channel"),
         team_id=_optional_int(team, "team"),
         network=network or None,
+        sentiment=Sentiment(chosen_sentiment) if chosen_sentiment else None,
+        intent=Intent(chosen_intent) if chosen_intent else None,
+        language=language.lower() if language else None,
+        place=place.strip()[:100] if place and place.strip() else None,
+        min_urgency=urgency,
+        sort=_choice(sort, "sort", SORTS) or "newest",
         limit=max(1, min(limit, 200)),
-        before=parse_cursor(before) if before else None,
+        page=max(1, page),
     )
 
 
-def parse_cursor(value: str) -> tuple[datetime, int]:
-    try:
-        stamp, case_id = value.rsplit("_", 1)
-        return as_utc(datetime.fromisoformat(stamp)), int(case_id)
-    except ValueError:
-        raise HTTPException(422, "before must be a cursor from a previous page") from None
-
-
-def next_cursor(rows: list[InboxRow], limit: int) -> str | None:
-    if len(rows) < limit:
-        return None
-    last = rows[-1]
-    return f"{last.last_activity_at.isoformat()}_{last.case_id}"
+def has_next_page(rows: list[InboxRow], limit: int) -> bool:
+    return len(rows) >= limit

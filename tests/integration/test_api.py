@@ -54,9 +54,10 @@ def test_list_read_reply_and_resolve_over_the_api(db: Database) -> None:
     listing = client.get("/api/v1/cases").json()
     assert [item["status"] for item in listing["items"]] == ["new", "pending"]
     assert listing["items"][0]["case_id"] == case_id
-    assert listing["next_before"] is None
+    assert listing["next_page"] is None
     page1 = client.get("/api/v1/cases", params={"limit": 1}).json()
-    page2 = client.get("/api/v1/cases", params={"limit": 1, "before": page1["next_before"]}).json()
+    assert page1["next_page"] == 2
+    page2 = client.get("/api/v1/cases", params={"limit": 1, "page": 2}).json()
     assert [i["case_id"] for i in page1["items"] + page2["items"]] == [i["case_id"] for i in listing["items"]]
 
     case = client.get(f"/api/v1/cases/{case_id}").json()
@@ -87,7 +88,9 @@ def test_bad_requests_get_clear_errors(db: Database) -> None:
     assert "allows 280 characters" in too_long.json()["detail"]
     assert client.post(f"/api/v1/cases/{case_id}/status", json={"status": "new"}).status_code == 422
     assert client.get("/api/v1/cases", params={"status": "everything"}).status_code == 422
-    assert client.get("/api/v1/cases", params={"before": "garbage"}).status_code == 422
+    assert client.get("/api/v1/cases", params={"page": 0}).status_code == 422
+    assert client.get("/api/v1/cases", params={"sort": "loudest"}).status_code == 422
+    assert client.get("/api/v1/cases", params={"sentiment": "angry"}).status_code == 422
     assert client.get("/api/v1/cases/999999").status_code == 404
 
 

@@ -145,7 +145,7 @@ def test_triage_detects_the_language_and_routes_to_the_team_that_speaks_it(db: D
     f.ingest(db, ws, f.post("1", text="@AcmeHelp mi pedido no ha llegado y nadie me responde"))
     with db.read() as s:
         assert s.get_one(Team, the_case(db).team_id).name == "Support"  # not triaged yet: default team
-    assert run_pending(db) == 1
+    assert run_pending(db) >= 1
     case = the_case(db)
     with db.read() as s:
         assert s.get_one(Team, case.team_id).name == "Soporte"

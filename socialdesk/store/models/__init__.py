@@ -6,6 +6,7 @@ from socialdesk.store.models.conversation import Case, Conversation, Note, Tag, 
 from socialdesk.store.models.customer import Customer, Identity
 from socialdesk.store.models.job import Job
 from socialdesk.store.models.post import Post
+from socialdesk.store.models.triage import TopicModel, TriageFeedback
 from socialdesk.store.models.workspace import ChannelAccount, Workspace
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "Post",
     "Tag",
     "Team",
+    "TopicModel",
+    "TriageFeedback",
     "Workspace",
     "case_tags",
     "team_members",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from socialdesk.core.clock import utcnow
-from socialdesk.core.types import CaseStatus, Priority
+from socialdesk.core.types import CaseStatus, Intent, Priority, Sentiment
 from socialdesk.store.models.base import Base, str_enum
 
 
@@ -45,6 +45,7 @@ class Case(Base):
         # The inbox: a workspace's cases by status, newest activity first.
         Index("ix_cases_inbox", "workspace_id", "status", "last_activity_at"),
         Index("ix_cases_team_inbox", "workspace_id", "team_id", "last_activity_at"),
+        Index("ix_cases_urgency", "workspace_id", "status", "urgency"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +66,16 @@ class Case(Base):
     resolution_due_at: Mapped[datetime | None]
     first_responded_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # What triage says about the customer's side of the conversation, for the inbox's filters and order:
+    # the highest urgency of any customer post, the sentiment of the latest, the intent and language of
+    # the first, and the first place found.
+    urgency: Mapped[float | None] = mapped_column(Float)
+    sentiment: Mapped[Sentiment | None] = mapped_column(str_enum(Sentiment))
+    intent: Mapped[Intent | None] = mapped_column(str_enum(Intent))
+    is_complaint: Mapped[bool | None]
+    language: Mapped[str | None] = mapped_column(String(8))
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    place_country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tags: Mapped[list[Tag]] = relationship(secondary=case_tags, order_by="Tag.name")

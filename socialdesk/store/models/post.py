@@ -9,7 +9,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialdesk.core.clock import utcnow
-from socialdesk.core.types import DeliveryStatus, Direction
+from socialdesk.core.types import DeliveryStatus, Direction, Intent, Sentiment
 from socialdesk.store.models.base import Base, str_enum
 
 
@@ -50,6 +50,14 @@ class Post(Base):
     geo_lon: Mapped[float | None] = mapped_column(Float)
     user_location: Mapped[str | None] = mapped_column(String(200))
     raw: Mapped[dict[str, Any] | None]
+    # Triage, filled in by the worker (fast tier first, the accurate tier may re-score it).
+    sentiment: Mapped[Sentiment | None] = mapped_column(str_enum(Sentiment))
+    sentiment_scores: Mapped[dict[str, Any] | None]
+    intent: Mapped[Intent | None] = mapped_column(str_enum(Intent))
+    is_complaint: Mapped[bool | None]
+    urgency: Mapped[float | None] = mapped_column(Float)
+    triage: Mapped[dict[str, Any] | None]  # the rest of the triage record: topics, places, PII spans, scores
+    triage_tier: Mapped[str | None] = mapped_column(String(16))
     delivery_status: Mapped[DeliveryStatus] = mapped_column(
         str_enum(DeliveryStatus), default=DeliveryStatus.RECEIVED
     )

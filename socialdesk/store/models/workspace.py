@@ -20,6 +20,9 @@ class Workspace(Base):
     # The default service-level targets; per-priority policies replace these later.
     sla_first_response_minutes: Mapped[int] = mapped_column(default=60)
     sla_resolution_minutes: Mapped[int] = mapped_column(default=24 * 60)
+    # Which posts the accurate triage tier re-scores: "inbox" (customer posts of unresolved cases),
+    # "all" posts, or "off".
+    accurate_triage: Mapped[str] = mapped_column(String(8), default="inbox", server_default="inbox")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from socialdesk.core.types import CaseStatus, Direction
-from socialdesk.store.models import Agent, Case, ChannelAccount, Conversation, Customer, Identity, Post, Team
+from socialdesk.core.types import CaseStatus, Direction, Intent, Sentiment
+from socialdesk.store.models import (
+    Agent,
+    Case,
+    ChannelAccount,
+    Conversation,
+    Customer,
+    Identity,
+    Post,
+    Team,
+    TopicModel,
+)
 from socialdesk.store.repos.views import (
     CaseDetail,
     CaseSummary,
     CustomerView,
     IdentityView,
     InboxRow,
+    PostTriage,
     PostView,
 )
 
 UNRESOLVED = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING)
+
+
+SORTS = ("newest", "urgency", "due", "sentiment", "intent", "language", "place")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,25 +42,65 @@ class InboxFilter:
     channel_id: int | None = None
     team_id: int | None = None
     network: str | None = None
+    sentiment: Sentiment | None = None
+    intent: Intent | None = None
+    language: str | None = None
+    place: str | None = None  # an ISO country code, or part of a place name
+    min_urgency: float | None = None
+    sort: str = "newest"
     limit: int = 50
-    # Keyset cursor: the (last_activity_at, id) of the last row of the previous page.
-    before: tuple[datetime, int] | None = None
+    page: int = 1
+
+
+def _order(sort: str) -> list[Any]:
+    newest = [Case.last_activity_at.desc(), Case.id.desc()]
+    urgency = func.coalesce(Case.urgency, -1.0).desc()
+    last = "\uffff"  # sorts after every real value, so that cases without one come last on both databases
+    if sort == "urgency":
+        return [urgency, *newest]
+    if sort == "due":
+        unanswered = case(
+            (Case.first_responded_at.is_(None), Case.first_response_due_at), else_=Case.resolution_due_at
+        )
+        return [unanswered.asc(), urgency, Case.id.desc()]
+    if sort == "sentiment":
+        rank = case(
+            {s: i for i, s in enumerate(SENTIMENT_ORDER)}, value=Case.sentiment, else_=len(SENTIMENT_ORDER)
+        )
+        return [rank.asc(), urgency, *newest]
+    if sort == "intent":
+        rank = case({s: i for i, s in enumerate(INTENT_ORDER)}, value=Case.intent, else_=len(INTENT_ORDER))
+        return [rank.asc(), urgency, *newest]
+    if sort == "language":
+        return [func.coalesce(Case.language, last).asc(), *newest]
+    if sort == "place":
+        return [
+            func.coalesce(Case.place_country, last).asc(),
+            func.coalesce(Case.place_name, last).asc(),
+            *newest,
+        ]
+    return newest
+
+
+# Most pressing first: a negative customer before a happy one; a complaint before a compliment.
+SENTIMENT_ORDER = (Sentiment.NEGATIVE, Sentiment.NEUTRAL, Sentiment.POSITIVE)
+INTENT_ORDER = (
+    Intent.COMPLAINT,
+    Intent.REQUEST,
+    Intent.QUESTION,
+    Intent.FEEDBACK,
+    Intent.PRAISE,
+    Intent.OTHER,
+)
 
 
 def list_inbox(session: Session, workspace_id: int, flt: InboxFilter) -> list[InboxRow]:
-    """Cases of the workspace, newest activity first."""
+    """One page of the workspace's cases in the chosen order."""
     latest = aliased(Post)
     snippet = (
         select(latest.text)
         .where(latest.conversation_id == Case.conversation_id, latest.direction == Direction.INBOUND)
         .order_by(latest.created_at.desc(), latest.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    language = (
-        select(latest.language)
-        .where(latest.conversation_id == Case.conversation_id, latest.direction == Direction.INBOUND)
-        .order_by(latest.created_at, latest.id)
         .limit(1)
         .scalar_subquery()
     )
@@ -57,45 +111,58 @@ def list_inbox(session: Session, workspace_id: int, flt: InboxFilter) -> list[In
         .limit(1)
         .scalar_subquery()
     )
-    query: Select[tuple[Case, str | None, str | None, str | None, str | None, str | None]] = (
+    query = (
         select(Case, ChannelAccount.handle, Team.name, Customer.display_name, handle, snippet)
         .outerjoin(ChannelAccount, ChannelAccount.id == Case.channel_account_id)
         .outerjoin(Team, Team.id == Case.team_id)
         .outerjoin(Customer, Customer.id == Case.customer_id)
         .where(Case.workspace_id == workspace_id, Case.status.in_(flt.statuses))
-        .order_by(Case.last_activity_at.desc(), Case.id.desc())
+        .order_by(*_order(flt.sort))
         .limit(flt.limit)
+        .offset((flt.page - 1) * flt.limit)
     )
-    if flt.channel_id is not None:
-        query = query.where(Case.channel_account_id == flt.channel_id)
-    if flt.team_id is not None:
-        query = query.where(Case.team_id == flt.team_id)
-    if flt.network is not None:
-        query = query.where(Case.network == flt.network)
-    if flt.before is not None:
-        at, case_id = flt.before
-        query = query.where(
-            or_(Case.last_activity_at < at, and_(Case.last_activity_at == at, Case.id < case_id))
-        )
-    rows = session.execute(query.add_columns(language)).all()
+    conditions = {
+        Case.channel_account_id: flt.channel_id,
+        Case.team_id: flt.team_id,
+        Case.network: flt.network,
+        Case.sentiment: flt.sentiment,
+        Case.intent: flt.intent,
+        Case.language: flt.language,
+    }
+    for column, value in conditions.items():
+        if value is not None:
+            query = query.where(column == value)
+    if flt.place:
+        if len(flt.place) == 2 and flt.place.isalpha():
+            query = query.where(Case.place_country == flt.place.upper())
+        else:
+            query = query.where(func.lower(Case.place_name).contains(flt.place.lower(), autoescape=True))
+    if flt.min_urgency is not None:
+        query = query.where(Case.urgency >= flt.min_urgency)
     return [
         InboxRow(
-            case_id=case.id,
-            status=case.status,
-            priority=case.priority,
-            network=case.network,
+            case_id=c.id,
+            status=c.status,
+            priority=c.priority,
+            network=c.network,
             channel_handle=channel,
             team_name=team,
             customer_name=customer,
             customer_handle=customer_handle,
             snippet=text,
-            language=lang,
-            opened_at=case.opened_at,
-            last_activity_at=case.last_activity_at,
-            first_response_due_at=case.first_response_due_at,
-            first_responded_at=case.first_responded_at,
+            language=c.language,
+            opened_at=c.opened_at,
+            last_activity_at=c.last_activity_at,
+            first_response_due_at=c.first_response_due_at,
+            first_responded_at=c.first_responded_at,
+            urgency=c.urgency,
+            sentiment=c.sentiment,
+            intent=c.intent,
+            is_complaint=c.is_complaint,
+            place_name=c.place_name,
+            place_country=c.place_country,
         )
-        for case, channel, team, customer, customer_handle, text, lang in rows
+        for c, channel, team, customer, customer_handle, text in session.execute(query).all()
     ]
 
 
@@ -127,6 +194,7 @@ def get_case(session: Session, workspace_id: int, case_id: int) -> CaseDetail | 
             geo=(p.geo_lat, p.geo_lon) if p.geo_lat is not None and p.geo_lon is not None else None,
             delivery_status=p.delivery_status,
             agent_name=agent_name,
+            triage=_triage_view(p),
         )
         for p, agent_name in post_rows
     ]
@@ -165,10 +233,47 @@ def get_case(session: Session, workspace_id: int, case_id: int) -> CaseDetail | 
         first_responded_at=case.first_responded_at,
         resolved_at=case.resolved_at,
         is_private=conversation.is_private,
+        urgency=case.urgency,
+        sentiment=case.sentiment,
+        intent=case.intent,
+        is_complaint=case.is_complaint,
+        language=case.language,
+        place_name=case.place_name,
+        place_country=case.place_country,
+        topic_labels=topic_labels(session, workspace_id),
         posts=posts,
         customer=customer,
         other_cases=other_cases,
     )
+
+
+def _triage_view(post: Post) -> PostTriage | None:
+    if post.triage_tier is None:
+        return None
+    details: dict[str, Any] = post.triage or {}
+    return PostTriage(
+        tier=post.triage_tier,
+        sentiment=post.sentiment,
+        sentiment_scores=dict(post.sentiment_scores or {}),
+        intent=post.intent,
+        is_complaint=post.is_complaint,
+        urgency=post.urgency,
+        topics=list(details.get("topics", [])),
+        places=list(details.get("places", [])),
+        pii=list(details.get("pii", [])),
+        corrected=dict(details.get("corrected", {})),
+    )
+
+
+def topic_labels(session: Session, workspace_id: int) -> list[str]:
+    """The labels of the workspace's active topic model (empty when it has none)."""
+    labels = session.scalar(
+        select(TopicModel.labels)
+        .where(TopicModel.workspace_id == workspace_id, TopicModel.active.is_(True))
+        .order_by(TopicModel.id.desc())
+        .limit(1)
+    )
+    return labels.split("\n") if labels else []
 
 
 def _customer(session: Session, workspace_id: int, customer_id: int) -> CustomerView | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from socialdesk.core.types import CaseStatus, DeliveryStatus, Direction, Priority
+from socialdesk.core.types import CaseStatus, DeliveryStatus, Direction, Intent, Priority, Sentiment
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,12 @@ class InboxRow:
     last_activity_at: datetime
     first_response_due_at: datetime | None
     first_responded_at: datetime | None
+    urgency: float | None
+    sentiment: Sentiment | None
+    intent: Intent | None
+    is_complaint: bool | None
+    place_name: str | None
+    place_country: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,23 @@ class PostView:
     geo: tuple[float, float] | None
     delivery_status: DeliveryStatus
     agent_name: str | None
+    triage: PostTriage | None
+
+
+@dataclass(frozen=True, slots=True)
+class PostTriage:
+    """What triage found in a post, with the fields an agent corrected."""
+
+    tier: str | None
+    sentiment: Sentiment | None
+    sentiment_scores: dict[str, float]
+    intent: Intent | None
+    is_complaint: bool | None
+    urgency: float | None
+    topics: list[dict[str, Any]]
+    places: list[dict[str, Any]]
+    pii: list[dict[str, Any]]
+    corrected: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +108,14 @@ class CaseDetail:
     first_responded_at: datetime | None
     resolved_at: datetime | None
     is_private: bool
+    urgency: float | None
+    sentiment: Sentiment | None
+    intent: Intent | None
+    is_complaint: bool | None
+    language: str | None
+    place_name: str | None
+    place_country: str | None
+    topic_labels: list[str]  # the workspace's topics, for corrections
     posts: list[PostView]
     customer: CustomerView | None
     other_cases: list[CaseSummary]

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response
 from socialdesk.accounts.agents import Principal
 from socialdesk.core.errors import InvalidAction, NotFound
 from socialdesk.core.types import CaseStatus
-from socialdesk.pipeline.case_actions import change_status, record_reply
-from socialdesk.store.repos.cases import get_case, list_inbox
+from socialdesk.pipeline.case_actions import change_status, correct_triage, record_reply
+from socialdesk.store.repos.cases import SORTS, get_case, list_inbox
 from socialdesk.store.repos.views import CaseDetail, PostView
-from socialdesk.web.api.schemas import InboxPage, ReplyIn, StatusIn
+from socialdesk.web.api.schemas import CorrectionIn, InboxPage, ReplyIn, StatusIn
 from socialdesk.web.deps import ApiAgent, Context
-from socialdesk.web.filters import STATUS_CHOICES, inbox_filter, next_cursor
+from socialdesk.web.filters import STATUS_CHOICES, has_next_page, inbox_filter
 
 router = APIRouter(prefix="/api/v1")
 
@@ -37,21 +37,37 @@ def list_cases(
     channel: Annotated[int | None, Query(description="Channel account id.")] = None,
     team: Annotated[int | None, Query(description="Team id.")] = None,
     network: Annotated[str | None, Query(description="Network name, e.g. x, facebook.")] = None,
-    before: Annotated[str | None, Query(description="Cursor from the previous page's next_before.")] = None,
+    sentiment: Annotated[str | None, Query(description="negative, neutral or positive.")] = None,
+    intent: Annotated[
+        str | None, Query(description="complaint, question, request, praise, feedback, other.")
+    ] = None,
+    language: Annotated[str | None, Query(description="ISO 639-1 code of the customer's language.")] = None,
+    place: Annotated[str | None, Query(description="ISO country code, or part of a place name.")] = None,
+    min_urgency: Annotated[
+        float | None, Query(ge=0, le=1, description="Only cases at least this urgent.")
+    ] = None,
+    sort: Annotated[str, Query(description=f"One of {', '.join(SORTS)}.")] = "newest",
+    page: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InboxPage:
-    """Cases of the caller's workspace, newest activity first."""
+    """Cases of the caller's workspace, filtered and ordered as asked (newest activity first by default)."""
     flt = inbox_filter(
         status,
         str(channel) if channel is not None else None,
         str(team) if team is not None else None,
         network,
-        before,
-        limit,
+        sentiment=sentiment,
+        intent=intent,
+        language=language,
+        place=place,
+        min_urgency=str(min_urgency) if min_urgency is not None else None,
+        sort=sort,
+        page=page,
+        limit=limit,
     )
     with context.db.read() as session:
         rows = list_inbox(session, agent.workspace_id, flt)
-    return InboxPage(items=rows, next_before=next_cursor(rows, flt.limit))
+    return InboxPage(items=rows, next_page=flt.page + 1 if has_next_page(rows, flt.limit) else None)
 
 
 def _case_out(context: Context, workspace_id: int, case_id: int) -> CaseDetail:
@@ -105,3 +121,15 @@ def set_status(case_id: int, body: StatusIn, agent: ApiAgent, context: Context) 
     except NotFound:
         raise HTTPException(404, "No such case in your workspace.") from None
     return _case_out(context, agent.workspace_id, case_id)
+
+
+@router.post("/posts/{post_id}/triage", tags=["cases"], status_code=204, responses=_NOT_FOUND)
+def correct_post_triage(post_id: int, body: CorrectionIn, agent: ApiAgent, context: Context) -> Response:
+    """Correct a customer post's sentiment, intent or topic; kept as feedback for retraining."""
+    try:
+        correct_triage(context.db, agent.workspace_id, post_id, agent.agent_id, body.field, body.value)
+    except NotFound:
+        raise HTTPException(404, "No such customer post in your workspace.") from None
+    except InvalidAction as exc:
+        raise HTTPException(422, str(exc)) from None
+    return Response(status_code=204)

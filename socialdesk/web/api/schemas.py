@@ -12,9 +12,7 @@ from socialdesk.store.repos.views import InboxRow
 
 class InboxPage(BaseModel):
     items: list[InboxRow]
-    next_before: str | None = Field(
-        description="Pass as `before` to get the next page; null on the last page."
-    )
+    next_page: int | None = Field(description="The next page's number; null on the last page.")
 
 
 class ReplyIn(BaseModel):
@@ -23,3 +21,8 @@ class ReplyIn(BaseModel):
 
 class StatusIn(BaseModel):
     status: Literal["resolved", "open"]
+
+
+class CorrectionIn(BaseModel):
+    field: Literal["sentiment", "intent", "topic"]
+    value: str = Field(min_length=1, max_length=100)

@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse
 
 from socialdesk.channels import NETWORKS
 from socialdesk.core.errors import InvalidAction, NotFound
-from socialdesk.core.types import CaseStatus
-from socialdesk.pipeline.case_actions import change_status, record_reply
+from socialdesk.core.types import CaseStatus, Intent, Sentiment
+from socialdesk.pipeline.case_actions import change_status, correct_triage, record_reply
 from socialdesk.store.repos.cases import get_case
 from socialdesk.store.repos.workspace import workspace_name
 from socialdesk.web.csrf import verify_csrf
@@ -46,6 +46,8 @@ def _page(
             "error": error,
             "draft": draft,
             "max_length": network.max_text_length if network else None,
+            "sentiments": [s.value for s in Sentiment],
+            "intents": [i.value for i in Intent],
             # A fresh key per rendered form: submitting the same form twice records one reply.
             "idempotency_key": secrets.token_urlsafe(16),
         },
@@ -93,3 +95,22 @@ def set_status(
     except NotFound:
         raise HTTPException(404, "There is no such case in your workspace.") from None
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/posts/{post_id}/triage", dependencies=[Depends(verify_csrf)])
+def correct(
+    request: Request,
+    context: Context,
+    agent: PageAgent,
+    case_id: int,
+    post_id: int,
+    field: Annotated[str, Form()],
+    value: Annotated[str, Form(max_length=100)],
+) -> Response:
+    try:
+        correct_triage(context.db, agent.workspace_id, post_id, agent.agent_id, field, value)
+    except NotFound:
+        raise HTTPException(404, "There is no such customer post in your workspace.") from None
+    except InvalidAction as exc:
+        return _page(request, context, agent, case_id, error=str(exc), status_code=422)
+    return RedirectResponse(f"/cases/{case_id}#post-{post_id}", status_code=303)

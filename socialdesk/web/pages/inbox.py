@@ -1,15 +1,18 @@
-"""The inbox: a workspace's cases, newest activity first, filtered by status, channel and team."""
+"""The inbox: a workspace's cases, filtered and ordered by status, channel, team and triage."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from socialdesk.channels import NETWORKS
-from socialdesk.store.repos.cases import list_inbox
+from socialdesk.core.types import Intent, Sentiment
+from socialdesk.store.repos.cases import SORTS, list_inbox
 from socialdesk.store.repos.workspace import channel_options, team_options, workspace_name
 from socialdesk.web.deps import PageAgent, ReadSession
-from socialdesk.web.filters import STATUS_CHOICES, inbox_filter, next_cursor
+from socialdesk.web.filters import STATUS_CHOICES, has_next_page, inbox_filter
 from socialdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,10 +32,41 @@ def inbox(
     channel: str | None = None,
     team: str | None = None,
     network: str | None = None,
-    before: str | None = None,
+    sentiment: str | None = None,
+    intent: str | None = None,
+    language: str | None = None,
+    place: str | None = None,
+    min_urgency: str | None = None,
+    sort: str | None = None,
+    page: int = 1,
 ) -> Response:
-    flt = inbox_filter(status, channel, team, network, before)
+    flt = inbox_filter(
+        status,
+        channel,
+        team,
+        network,
+        sentiment=sentiment,
+        intent=intent,
+        language=language,
+        place=place,
+        min_urgency=min_urgency,
+        sort=sort,
+        page=page,
+    )
     rows = list_inbox(session, agent.workspace_id, flt)
+    selected = {
+        "status": status or "unresolved",
+        "channel": channel or "",
+        "team": team or "",
+        "network": network or "",
+        "sentiment": sentiment or "",
+        "intent": intent or "",
+        "language": language or "",
+        "place": place or "",
+        "min_urgency": min_urgency or "",
+        "sort": sort or "newest",
+    }
+    query = {k: v for k, v in selected.items() if v}
     return render(
         request,
         "inbox.html",
@@ -40,14 +74,16 @@ def inbox(
             "agent": agent,
             "workspace": workspace_name(session, agent.workspace_id),
             "rows": rows,
-            "next_before": next_cursor(rows, flt.limit),
-            "selected": {
-                "status": status or "unresolved",
-                "channel": channel or "",
-                "team": team or "",
-                "network": network or "",
-            },
+            "page": flt.page,
+            "next_page": urlencode({**query, "page": flt.page + 1})
+            if has_next_page(rows, flt.limit)
+            else None,
+            "previous_page": urlencode({**query, "page": flt.page - 1}) if flt.page > 1 else None,
+            "selected": selected,
             "status_choices": STATUS_CHOICES,
+            "sorts": SORTS,
+            "sentiments": [s.value for s in Sentiment],
+            "intents": [i.value for i in Intent],
             "channels": channel_options(session, agent.workspace_id),
             "teams": team_options(session, agent.workspace_id),
             "networks": NETWORKS.values(),

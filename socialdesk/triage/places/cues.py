@@ -1,0 +1,126 @@
+"""Words around a name that decide whether it is a place: location cues, travel verbs, team and brand words.
+
+A name found in a post is judged by its neighbours: "in Reading" is a town and "Reading a book" is
+not, "Alaska Airlines" is a company, "Milan v Empoli" a match and "London Road" a street. These are
+the lists the scanning rules read, kept apart from the rules so that each list, with the comment that
+says why it exists, can be changed and reviewed on its own.
+"""
+
+from __future__ import annotations
+
+from socialdesk.triage.places.vocabulary import word_set
+
+# Words right before a name that make it a location ("in Reading", "to Madrid", "aeropuerto de").
+CUES = word_set(
+    """in at from to for into via near around outside through thru visiting visit leaving leave towards
+    toward reach reached reaching arrived arrive arriving landed land left back across throughout within
+    inside downtown upstate en à au aux desde hacia para nach aus bei naar uit di da dans vers"""
+)
+# Cues that also precede names of things ("switch to Delta", "email from Jordan"): for names that are
+# also words or people, and for small towns, they count only after a verb of travel ("flying to
+# Phoenix") or another place ("Seattle to Austin").
+WEAK_CUES = word_set("to from for into back")
+# Weak cues that are strong after these words: "I am from Houston" (origin), "the city of Houston".
+STRONG_AFTER = {
+    "from": word_set("am im i'm are is was were originally born raised live lives living based"),
+    "of": word_set("city town village state province county capital streets outskirts suburbs heart"),
+}
+BRAND_CUES = word_set("in near around outside visiting downtown")  # "at Toyota" is the company
+MOTION = word_set(
+    """fly flying flew flight flights trip travel travelling traveling go going went heading head headed
+    move moving moved drive driving drove train bus ride way road return returning back coming come came
+    welcome get got getting gone leave leaves leaving left bound off arrive arrived
+    route direct nonstop"""
+)
+ROUTE_SEPS = frozenset(  # hyphens, arrows, dashes, slash, plane
+    {"-", "--", "->", "\u2192", "\u27a1\ufe0f", "\u27a1", ">", "\u2013", "\u2014", "/", "=>", "\u2194\ufe0f"}
+    | {"\u2708\ufe0f", "\u2708"}
+)
+AIRPORT_AFTER = word_set(
+    "airport airports airpt intl international terminal flughafen aeropuerto aeroporto aéroport"
+)
+AIRPORT_BEFORE = word_set(
+    "airport aeropuerto aeroporto aeroport aéroport flughafen luchthaven lufthavn flygplats"
+)
+# Shop chains: a town right before or after one is its branch ("Tesco Prestwich", "Bayonne McDs").
+STORE_CHAINS = word_set(
+    """tesco asda morrisons sainsburys sainsbury's waitrose aldi lidl argos primark currys walmart
+    costco kroger starbucks mcdonalds mcdonald's mcds chipotle"""
+)
+# A capitalised word after a city that keeps it a place: a site in it, a time, an authority.
+SITE_NEXT = word_set(
+    """airport station stn terminal junction central park gardens
+    centre center arena stadium museum zoo bridge harbour harbor port docks mall market store branch
+    office fair festival fest rodeo marathon pride area region metro downtown uptown town county zone
+    zones line underground tube overground airpt intl international shop location restaurant
+    neighborhood neighbourhood suburb suburbs
+    gov governor senator mayor police government council parliament court"""
+)
+TIME_NEXT = word_set("today tomorrow tonight yesterday this next last morning evening night weekend")
+PLACE_NEXT = SITE_NEXT | TIME_NEXT | STORE_CHAINS  # "Bayonne McDs": the branch in Bayonne
+FUNCTION_CODES = word_set(
+    "THE AND FOR BUT NOT ALL ANY ARE CAN WAS HAS HAD HER HIM HIS ITS OUR OUT YOU WHO HOW NOW NEW YES GET GOT"
+)
+WORK_VERBS = word_set(
+    "work works working worked job jobs employed intern interning shift shopping shop bought ordered"
+)
+# Capitalised words after a name that do not make it part of a longer name ("Preston Now from Euston").
+NOT_NAME_NEXT = word_set(
+    """now any will is are was were and but so the this that these thanks thank please pls why what how
+    when who where can could should would i it we you he she they my our your just still again too also
+    not no yes hope if as or for to at in on"""
+)
+# A street named after a place is not that place ("Davenport Ave", "London Road", "Leicester Square").
+STREET_NEXT = word_set(
+    "street st road rd avenue ave lane ln drive dr boulevard blvd way square sq place pl terrace"
+)
+# Words around a name that make it a team, a company or a title ("Milan v Empoli", "Wells Fargo").
+VERSUS_PREV = word_set("v vs versus beat beats defeat defeats defeated play plays playing face faces facing")
+VERSUS_NEXT = word_set("v vs versus beat beats defeat defeats defeated scored score scores booed drew")
+BRAND_NEXT = word_set(
+    """airlines airways air airline express telecom times post tribune herald bank united utd fc city
+    tech state university college club team racing rangers power energy motors mobile tv radio news
+    daily magazine records music live group inc ltd corp company co holdings jones hold roadhouse
+    instruments open cup league prix series games"""
+)
+BRAND_PREV = word_set(
+    "air real ac inter atletico atlético sporting wells virgin boost club dynamo fc miss bank"
+)
+ORG_OF = word_set("times bank banque")  # "Times of India", "Bank of America", "Banque de France"
+# A capitalised word before a name that does not make it part of a person's or company's name.
+OK_PREV = (
+    CUES
+    | word_set(
+        """the greater old sunny beautiful lovely rainy snowy good hello hi hey welcome goodbye bye greetings
+    love loving miss missing proud dear visiting arrived landed heading flying leaving going back thanks
+    thank and or of new st saint north south east west northern southern eastern western central"""
+    )
+    | STORE_CHAINS
+)  # "Tesco Prestwich": the branch in Prestwich, not a person
+# US state codes that are safe alone after a cue ("welcome to MN"); IN, OR, ME, OK, HI... are words.
+SAFE_STATE_CODES = word_set(
+    """AK AZ AR CA CT DC FL IA IL KS KY MI MN MT NC ND NH NJ NM NV NY RI SD TN TX UT VA VT WA WI WV WY"""
+)
+
+
+LOWER_CUES = word_set("in to from at into via near visiting leaving")
+
+# First names: a place name right after one is a surname ("Miguel Sano", "Eddie Rosario", "Trent
+# Richardson"), even at the start of a sentence or in a headline. Names that are also big places
+# (Austin, Florence, Sydney...) are left out, so that "Austin Texas" stays a city and its state.
+FIRST_NAMES = word_set(
+    """aaron adrian alan albert alex alexander alfred ali alicia allison amanda amber amy andre andrea andrew
+    andy angela anthony antonio ashley barbara ben benjamin bernie beth betty bill billy bob bobby brad
+    brandon brian bruce carl carlos carol chris christian christina christopher cindy colin connor craig
+    dan daniel danny darren dave david dean deborah dennis derek diana diego don donald doug dwayne ed
+    eddie edward emily emma eric erica erik ethan evan frank fred gabriel gareth gavin gerald gina greg
+    gregory harry heather helen henry ian isaac jack jacob jake james jamie jane janet jason javier jeff
+    jeffrey jennifer jenny jeremy jerry jesse jessica jim jimmy joe joel john johnny jon jonathan jorge
+    jose joseph josh joshua juan julia julian julie justin karen kate katie katy keith kelly ken kevin
+    kim kyle larry laura lauren lee leo lewis lisa luis luke marc marco maria mario mark matt matthew
+    megan melissa michael michelle miguel mike nathan neil nick nicole noah oliver omar oscar pablo
+    patrick paul pedro pete peter phil philip rachel rafael ralph randy ray rebecca ricardo richard rick
+    rob robert robin rodrigo ron ronald rory ross russell ryan sam samuel sandra sara sarah scott sean
+    sergio seth simon stephen steve steven stuart susan tim timothy todd tom tommy tony trent troy vince
+    wes william zach zack"""
+)

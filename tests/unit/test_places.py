@@ -1,0 +1,286 @@
+"""Finding where a customer is: geo points, places named in posts, profile locations (offline gazetteer).
+
+Texts are invented for these tests. The check against the hand-labelled real tweets reads them in place
+from ../shared and is skipped when that folder is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import math
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from socialdesk.core.types import Place, PlaceKind, PlaceSource
+from socialdesk.triage.places import PlaceFinder, default_finder
+from socialdesk.triage.places.folding import normalize
+from socialdesk.triage.places.geo import distance_km
+from socialdesk.triage.places.vocabulary import CODE_STOPWORDS
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
+LABELS = REPO / "socialdesk" / "triage" / "data" / "places_labels.jsonl"
+
+A, C, R, N = PlaceKind.AIRPORT, PlaceKind.CITY, PlaceKind.REGION, PlaceKind.COUNTRY
+
+
+@pytest.fixture(scope="module")
+def finder() -> PlaceFinder:
+    return default_finder()
+
+
+def summary(places: list[Place]) -> list[tuple[str, PlaceKind]]:
+    return [(p.country, p.kind) for p in places]
+
+
+def near(place: Place, lat: float, lon: float, km: float = 50.0) -> bool:
+    return distance_km(place.lat, place.lon, lat, lon) <= km
+
+
+# (text, expected [(country, kind, lat, lon)] in order)
+FOUND = [
+    ("Stranded at Schiphol since this morning, please help", [("NL", A, 52.31, 4.76)]),
+    ("Flight to LHR delayed again @SomeAirline", [("GB", A, 51.47, -0.45)]),
+    (
+        "My bag went to JFK instead of my flight to Boston",
+        [("US", A, 40.64, -73.78), ("US", C, 42.36, -71.06)],
+    ),
+    ("stuck in Madrid after a cancelled flight", [("ES", C, 40.42, -3.70)]),
+    ("Landing in Frankfurt in an hour", [("DE", C, 50.11, 8.68)]),
+    ("flying to Japan next week", [("JP", N, 35.68, 139.69)]),
+    ("We got rebooked via Charles de Gaulle", [("FR", A, 49.01, 2.55)]),
+    ("Waiting at the aeropuerto de Barajas, vuelo cancelado", [("ES", A, 40.47, -3.56)]),
+    ("Wir sitzen am Flughafen Frankfurt fest", [("DE", A, 50.03, 8.56)]),
+    ("Zürich Flughafen ist voll", [("CH", A, 47.46, 8.55)]),
+    ("Vamos a São Paulo amanhã", [("BR", C, -23.55, -46.63)]),
+    ("Mein Flug nach München wurde gestrichen", [("DE", C, 48.14, 11.58)]),
+    ("Nos vemos en Londres", [("GB", C, 51.51, -0.13)]),
+    ("Our hotel in New York lost the booking", [("US", C, 40.71, -74.01)]),
+    ("LHR-JFK on Tuesday, seat 32A", [("GB", A, 51.47, -0.45), ("US", A, 40.64, -73.78)]),
+    ("Our flight from DFW to MIA was great", [("US", A, 32.90, -97.04), ("US", A, 25.79, -80.29)]),
+    ("Lexington, KY store was closed", [("US", C, 38.04, -84.50)]),
+    ("Paris, TX is hot today", [("US", C, 33.66, -95.56)]),
+    ("Back home in Tampa Florida", [("US", C, 27.95, -82.46)]),
+    ("Heading to Reading for the weekend", [("GB", C, 51.45, -0.97)]),
+    ("Customer in Mobile, AL says the app is broken", [("US", C, 30.69, -88.04)]),
+    ("Visiting Texas and Ohio this month", [("US", R, 31.0, -99.0), ("US", R, 40.4, -82.8)]),
+    ("Stuck in Chicago\u200d🙄", [("US", C, 41.88, -87.63)]),
+    ("flying to london tomorrow", [("GB", C, 51.51, -0.13)]),
+    ("My package is stuck in Louisville, KY", [("US", C, 38.25, -85.76)]),
+    ("Delivery to Kyiv, Ukraine failed", [("UA", C, 50.45, 30.52)]),
+    ("In Frankfurt airport, lounge is closed", [("DE", A, 50.03, 8.56)]),
+    ("Toronto Pearson airport is packed", [("CA", A, 43.68, -79.63)]),
+    ("Is the UK store open?", [("GB", N, 51.51, -0.13)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FOUND)
+def test_places_named_in_posts(
+    finder: PlaceFinder, text: str, expected: list[tuple[str, PlaceKind, float, float]]
+) -> None:
+    places = finder.find(text)
+    assert summary(places) == [(country, kind) for country, kind, _, _ in expected], places
+    for place, (_, kind, lat, lon) in zip(places, expected, strict=True):
+        # a country or region is one point for a large area: the country is what counts
+        assert kind in (N, R) or near(place, lat, lon), place
+        assert place.source is PlaceSource.TEXT
+
+
+NOTHING = [
+    "Nice job on the new update!",
+    "Reading a book while the app reloads",
+    "The Mobile app keeps crashing",
+    "Bath time for the kids, then bed",
+    "Orange has the worst customer service",
+    "Phoenix was a great film",
+    "Lost my Jersey in the locker room",
+    "Victoria said she would call me back",
+    "Sale ends Friday!",
+    "Deal of the day: 50% off",
+    "Police said the road is closed",
+    "SOS my order never arrived ASAP please",
+    "LOL OMG WTF is going on with my account",
+    "The CEO should read this. ETA for the API fix? FYI the DM went nowhere",
+    "I'm so MAD at this service",
+    "Flight BA117 and SK 1560 both delayed",
+    "Booking code QX7P2L does not work",
+    "Thanks @Delta and @AmericanAir and @British_Airways and @JetBlue",
+    "Love #Orange and #Phoenix",
+    "Wells Fargo charged me twice",
+    "Real Madrid lost again",
+    "Kobe Bryant was the best",
+    "Delta lost my bag and nobody cares",
+    "Alaska Airlines gave me a voucher",
+    "",
+    "🔥🔥🔥 ✈️✈️ 💯",
+    "\uff2c\uff2f\uff2e\uff24\uff2f\uff2e is great",  # full-width letters are not read as a name
+    "مرحبا بكم في المطار",
+    "\u200b\u200b\u200b",
+]
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_look_alikes_are_not_places(finder: PlaceFinder, text: str) -> None:
+    assert finder.find(text) == []
+
+
+def test_same_place_twice_is_listed_once(finder: PlaceFinder) -> None:
+    places = finder.find("Landed in Madrid. Madrid is hot. Flying home from Madrid tomorrow")
+    assert [p.name for p in places] == ["Madrid"]
+
+
+def test_qualifier_picks_the_right_namesake(finder: PlaceFinder) -> None:
+    us, france = finder.find("Paris, TX"), finder.find("Paris, France")
+    assert summary(us) == [("US", C)]
+    assert summary(france) == [("FR", C)]  # the country only says which Paris
+
+
+def test_country_in_the_post_picks_the_namesake(finder: PlaceFinder) -> None:
+    places = finder.find("Driving from Edinburgh to Perth tonight")
+    assert summary(places) == [("GB", C), ("GB", C)]
+    assert near(places[1], 56.40, -3.43)  # Perth, Scotland, not Perth, Australia
+
+
+# ---- geo ------------------------------------------------------------------------------------------
+
+
+def test_geo_point_is_named_after_the_nearest_city(finder: PlaceFinder) -> None:
+    (place,) = finder.find("", geo=(52.3702, 4.8952))
+    assert place.kind is PlaceKind.POINT
+    assert place.source is PlaceSource.GEO
+    assert (place.name, place.country) == ("Amsterdam", "NL")
+    assert (place.lat, place.lon) == (52.3702, 4.8952)  # the post's own coordinates are kept
+
+
+def test_geo_point_far_from_any_city_has_no_country(finder: PlaceFinder) -> None:
+    (place,) = finder.find("", geo=(40.0, -30.0))  # mid-Atlantic
+    assert place.country == "ZZ"
+    assert place.kind is PlaceKind.POINT
+
+
+@pytest.mark.parametrize("geo", [(0.0, 0.0), (91.0, 10.0), (10.0, 181.0), (math.nan, 1.0), (1.0, math.inf)])
+def test_missing_or_impossible_coordinates_are_ignored(finder: PlaceFinder, geo: tuple[float, float]) -> None:
+    assert finder.find("", geo=geo) == []
+
+
+# ---- profile --------------------------------------------------------------------------------------
+
+PROFILES = [
+    ("Amsterdam, NL", [("NL", C, 52.37, 4.89)]),
+    ("London", [("GB", C, 51.51, -0.13)]),
+    ("london", [("GB", C, 51.51, -0.13)]),
+    ("NYC", [("US", C, 40.71, -74.01)]),
+    ("Bay Area", [("US", R, 37.8, -122.3)]),
+    ("Reading, UK", [("GB", C, 51.45, -0.97)]),
+    ("Austin, Texas", [("US", C, 30.27, -97.74)]),
+    ("phoenix", [("US", C, 33.45, -112.07)]),
+    ("Born in Texas, living in NYC", [("US", R, 31.0, -99.0), ("US", C, 40.71, -74.01)]),
+    ("München 🇩🇪", [("DE", C, 48.14, 11.58)]),
+    ("somewhere over the Atlantic ✈️", []),
+    ("Earth", []),
+    ("she/her | coffee addict", []),
+    ("", []),
+]
+
+
+@pytest.mark.parametrize(("location", "expected"), PROFILES)
+def test_profile_locations(
+    finder: PlaceFinder, location: str, expected: list[tuple[str, PlaceKind, float, float]]
+) -> None:
+    places = finder.find("", user_location=location)
+    assert summary(places) == [(country, kind) for country, kind, _, _ in expected], places
+    for place, (_, kind, lat, lon) in zip(places, expected, strict=True):
+        assert kind is R or near(place, lat, lon), place
+        assert place.source is PlaceSource.PROFILE
+
+
+def test_sources_come_in_order_geo_text_profile_without_duplicates(finder: PlaceFinder) -> None:
+    places = finder.find(
+        "stranded at Schiphol, flying home to London", geo=(52.31, 4.76), user_location="London"
+    )
+    assert [p.source for p in places] == [PlaceSource.GEO, PlaceSource.TEXT, PlaceSource.TEXT]
+    assert [p.kind for p in places] == [PlaceKind.POINT, A, C]
+
+
+# ---- the shared finder and the word lists ----------------------------------------------------------
+
+
+def test_default_finder_is_built_once_across_threads() -> None:
+    seen: list[PlaceFinder] = []
+    threads = [threading.Thread(target=lambda: seen.append(default_finder())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(f) for f in seen}) == 1
+    assert seen[0] is default_finder()
+
+
+def test_normalize_folds_accents_and_punctuation() -> None:
+    assert normalize("São Paulo") == normalize("SAO  PAULO") == "sao paulo"
+    assert normalize("Stoke-on-Trent") == "stoke on trent"
+
+
+def test_code_stopwords_are_capital_three_letter_words_or_acronyms() -> None:
+    assert {"SOS", "CEO", "ETA", "API", "LOL", "OMG", "WTF", "MAD"} <= CODE_STOPWORDS
+    assert not {"LHR", "AMS", "JFK", "ATL", "SFO"} & CODE_STOPWORDS
+
+
+# ---- the labelled real tweets -------------------------------------------------------------------
+
+
+def test_labels_are_well_formed() -> None:
+    records = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(records) >= 300
+    assert {r["source"] for r in records} == {"twcs", "semeval"}
+    assert sum(1 for r in records if not r["places"]) >= 100  # traps and tweets without places
+    for record in records:
+        assert set(record) <= {"source", "file", "id", "places", "note"}  # no tweet text in the repo
+        for place in record["places"]:
+            assert re.fullmatch(r"[A-Z]{2}", place["country"])
+            assert place["kind"] in {"airport", "city", "region", "country"}
+            assert -90 <= place["lat"] <= 90
+            assert -180 <= place["lon"] <= 180
+
+
+def _shared_texts() -> dict[tuple[str, str, str], str]:
+    texts: dict[tuple[str, str, str], str] = {}
+    twcs = SHARED / "data" / "twcs-sample" / "twcs_first5000.csv"
+    with twcs.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            texts[("twcs", twcs.name, row["tweet_id"])] = html.unescape(row["text"])
+    for path in sorted((SHARED / "data" / "semeval-sentiment").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 3:
+                text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), parts[2])
+                texts.setdefault(("semeval", path.name, parts[0]), html.unescape(text))
+    return texts
+
+
+@pytest.mark.skipif(not (SHARED / "data").is_dir(), reason=f"the shared data folder {SHARED} is absent")
+def test_precision_and_recall_on_the_labelled_tweets(finder: PlaceFinder) -> None:
+    """A guard against regressions; benchmarks/places_eval.py prints the full numbers."""
+    texts = _shared_texts()
+    records = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    found_ok = found_all = label_ok = label_all = 0
+    for record in records:
+        labels = record["places"]
+        found = finder.find(texts[(record["source"], record["file"], record["id"])])
+
+        def match(place: Place, label: dict[str, object]) -> bool:
+            if label["kind"] in ("country", "region") and place.country == label["country"]:
+                return True
+            return near(place, float(label["lat"]), float(label["lon"]))  # type: ignore[arg-type]
+
+        found_all += len(found)
+        found_ok += sum(1 for f in found if any(match(f, lab) for lab in labels))
+        label_all += len(labels)
+        label_ok += sum(1 for lab in labels if any(match(f, lab) for f in found))
+    assert found_ok / found_all >= 0.88
+    assert label_ok / label_all >= 0.78

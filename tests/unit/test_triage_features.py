@@ -1,0 +1,81 @@
+"""Featurizer and linear bundles: what the fast tier is built from."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from socialdesk.triage.features import char_hashes, fit_featurizer, normalise, word_terms, word_tokens
+from socialdesk.triage.linear import Head, LinearBundle
+
+
+def test_normalise_replaces_handles_and_links_and_decodes_escapes() -> None:
+    text = "@AmazonHelp my parcel &amp; receipt\\u002c see https://t.co/x1 cc @bob@mastodon.social"
+    assert normalise(text) == " @user  my parcel & receipt, see  http  cc  @user "
+
+
+def test_tokens_keep_emphasis_markers() -> None:
+    tokens = word_tokens(normalise("WORST flight everrrr!!! :( #fail"))
+    assert tokens[:2] == ["worst", "flight"]
+    assert {"!!!", ":(", "#fail", "<shout>", "<elongated>"} <= set(tokens)
+    assert word_terms(["a", "b", "c"]) == ["a", "b", "c", "a b", "b c"]
+
+
+def test_char_hashes_never_cross_from_one_text_into_the_next() -> None:
+    rows, buckets = char_hashes(["abc", "", "xyz"], buckets=1 << 10)
+    assert set(rows.tolist()) == {0, 2}  # the empty text has no 3-grams of its own
+    _, alone = char_hashes(["xyz"], buckets=1 << 10)
+    assert sorted(buckets[rows == 2].tolist()) == sorted(alone.tolist())
+
+
+def test_rows_are_l2_normalised_and_independent_of_the_batch() -> None:
+    featurizer = fit_featurizer(
+        ["the flight was late", "great crew", "late again"], min_df=1, char_buckets=1 << 12
+    )
+    batch = featurizer.transform(["the flight was late again", "", "great"])
+    norms = np.sqrt(np.asarray(batch.multiply(batch).sum(axis=1)).ravel())
+    assert norms[0] == pytest.approx(1.0, abs=1e-5)
+    assert norms[1] == 0.0
+    alone = featurizer.transform(["great"])
+    assert np.allclose(alone.toarray(), batch[2].toarray())
+
+
+def _toy_bundle() -> LinearBundle:
+    featurizer = fit_featurizer(["good", "bad"], min_df=1, char_buckets=0)
+    weights = np.zeros((featurizer.n_features, 3), np.float32)
+    weights[featurizer.vocabulary["good"], 1] = 5
+    weights[featurizer.vocabulary["bad"], 0] = 5
+    weights[featurizer.vocabulary["bad"], 2] = 2
+    heads = [Head("mood", "softmax", ("bad", "good")), Head("alarm", "sigmoid", ("alarm",))]
+    return LinearBundle(featurizer, heads, weights, np.zeros(3, np.float32), {"note": "toy"})
+
+
+def test_heads_score_a_batch_and_survive_a_save_and_load(tmp_path: Path) -> None:
+    bundle = _toy_bundle()
+    path = tmp_path / "m.npz"
+    bundle.save(path)
+    loaded = LinearBundle.load(path)
+    for model in (bundle, loaded):
+        scores = model.score(["good", "bad", "neither"])
+        assert scores["mood"].argmax(axis=1).tolist() == [1, 0, 0]
+        assert np.allclose(scores["mood"].sum(axis=1), 1.0)
+        assert scores["alarm"][1, 0] > 0.8
+        assert scores["alarm"][2, 0] == pytest.approx(0.5)
+    assert loaded.meta == {"note": "toy"}
+    assert LinearBundle.from_bytes(bundle.to_bytes()).head("alarm").kind == "sigmoid"
+
+
+def test_a_file_that_is_not_a_bundle_is_refused_without_running_anything(tmp_path: Path) -> None:
+    bad = tmp_path / "evil.npz"
+    payload = io.BytesIO()
+    np.savez(payload, description=np.array('{"format": "something else"}'))
+    bad.write_bytes(payload.getvalue())
+    with pytest.raises(ValueError, match="not a SocialDesk linear model"):
+        LinearBundle.load(bad)
+    pickled = tmp_path / "pickled.npz"
+    np.savez(pickled, description=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="allow_pickle"):
+        LinearBundle.load(pickled)
