@@ -20,6 +20,7 @@ from socialdesk.training import datasets as ds
 from socialdesk.training.calibration import expected_calibration_error
 from socialdesk.training.place_labels import load_records, score, split_of
 from socialdesk.training.queue_sim import simulate
+from socialdesk.training.topics import measure_topics
 from socialdesk.triage.engine import Tier, Triager
 from socialdesk.triage.language import default_detector
 from socialdesk.triage.places import default_finder
@@ -95,6 +96,12 @@ def evaluate(shared: Path, tiers: Sequence[str], say: Callable[[str], None] = pr
             [detector.detect(t).code == y for t, y in zip(languages.texts, languages.labels, strict=True)]
         )
     )
+    say("training and measuring a topic model on Banking77 (80 % / 20 %)...")
+    banking = ds.banking77(shared)
+    encoder = Triager("accurate").encoder if "accurate" in tiers else None
+    topics = measure_topics(
+        banking.texts, banking.labels, encoder, validation=0.2, seed=0, say=lambda _: None
+    )
     finder = default_finder()
     place_rows: dict[str, list[tuple[dict[str, Any], list[Place]]]] = {"dev": [], "held": []}
     for record, text in load_records(shared):
@@ -123,6 +130,14 @@ def evaluate(shared: Path, tiers: Sequence[str], say: Callable[[str], None] = pr
             "sev 3-4 mean-wait speedup vs FIFO",
             *both("urgency"),
             f">= 3 (true severity: {oracle:.1f})",
+        ),
+        Metric(
+            "topics",
+            f"Banking77 train, 20% held out ({topics.held_out})",
+            "accuracy",
+            topics.fast_accuracy,
+            topics.accurate_accuracy,
+            ">= 0.90",
         ),
         Metric(
             "language",

@@ -94,15 +94,7 @@ def _fit(
     )
 
 
-def train_topics(
-    texts: Sequence[str],
-    labels: Sequence[str],
-    encoder: Encoder | None = None,
-    validation: float = 0.2,
-    seed: int = 0,
-    say: Callable[[str], None] = print,
-) -> tuple[LinearBundle, TopicReport]:
-    """Measure on a held-out share of the examples, then train the model to keep on all of them."""
+def _check(labels: Sequence[str]) -> Counter[str]:
     counts = Counter(labels)
     rare = sorted(t for t, n in counts.items() if n < MIN_EXAMPLES_PER_TOPIC)
     if len(counts) < 2:
@@ -112,25 +104,48 @@ def train_topics(
             f"each topic needs at least {MIN_EXAMPLES_PER_TOPIC} examples; "
             f"too few for: {', '.join(rare[:10])}"
         )
-    fast_accuracy = accurate_accuracy = None
-    held_out = 0
-    if validation > 0:
-        from sklearn.model_selection import train_test_split
+    return counts
 
-        a, b, ya, yb = train_test_split(
-            list(texts), list(labels), test_size=validation, random_state=seed, stratify=labels
-        )
-        held_out = len(b)
-        say(f"measuring on {len(b):,} held-out examples...")
-        model = _fit(a, ya, encoder, say)
-        predictions = _predict(model, b, encoder)
-        truth = np.asarray(yb)
-        fast_accuracy = float(np.mean(np.asarray(predictions["topic"]) == truth))
-        if "topic+" in predictions:
-            accurate_accuracy = float(np.mean(np.asarray(predictions["topic+"]) == truth))
+
+def measure_topics(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    encoder: Encoder | None = None,
+    validation: float = 0.2,
+    seed: int = 0,
+    say: Callable[[str], None] = print,
+) -> TopicReport:
+    """Train on all but a stratified `validation` share of the examples and measure on that share."""
+    from sklearn.model_selection import train_test_split
+
+    counts = _check(labels)
+    a, b, ya, yb = train_test_split(
+        list(texts), list(labels), test_size=validation, random_state=seed, stratify=labels
+    )
+    say(f"measuring on {len(b):,} held-out examples...")
+    predictions = _predict(_fit(a, ya, encoder, say), b, encoder)
+    truth = np.asarray(yb)
+    fast = float(np.mean(np.asarray(predictions["topic"]) == truth))
+    accurate = float(np.mean(np.asarray(predictions["topic+"]) == truth)) if "topic+" in predictions else None
+    return TopicReport(len(texts), len(counts), fast, accurate, len(b))
+
+
+def train_topics(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    encoder: Encoder | None = None,
+    validation: float = 0.2,
+    seed: int = 0,
+    say: Callable[[str], None] = print,
+) -> tuple[LinearBundle, TopicReport]:
+    """Measure on a held-out share of the examples (unless `validation` is 0), then train the model to
+    keep on all of them."""
+    counts = _check(labels)
+    report = TopicReport(len(texts), len(counts), None, None, 0)
+    if validation > 0:
+        report = measure_topics(texts, labels, encoder, validation, seed, say)
     say(f"training on all {len(texts):,} examples...")
-    model = _fit(texts, labels, encoder, say)
-    return model, TopicReport(len(texts), len(counts), fast_accuracy, accurate_accuracy, held_out)
+    return _fit(texts, labels, encoder, say), report
 
 
 def _predict(model: LinearBundle, texts: Sequence[str], encoder: Encoder | None) -> dict[str, list[str]]:

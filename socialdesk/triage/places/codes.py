@@ -29,7 +29,9 @@ _ROUTE_NAME = re.compile(
     r"\s*(?:-+>?|\u2013|\u2014|>|\u2192|\u27a1\ufe0f?|=>|to)\s*([A-Z][\w]+(?: [A-Z][\w]+)?)"
 )
 
-_REPLY_NOISE = re.compile(r"[|.!?,;:()\s]+")
+# after the leading handles (replaced by "|"), a capitalised name alone up to a stop, a colon or the end
+_REPLY = re.compile(r"^[\s|.]*\|\s*([A-Z][^\W\d_]+(?:[ -][A-Z][^\W\d_]+){0,2})\s*(?:[.:!]|$)")
+_LOWER_ROUTE = re.compile(r"(?<![\w-])([a-z]{3,12}) ?- ?([a-z]{3,12})(?![\w-])")
 
 
 class TokenScan(PostText):
@@ -48,6 +50,8 @@ class TokenScan(PostText):
         self.ends.append(end)
 
     def codes(self) -> None:
+        if "-" in self.clean:
+            self._lower_routes()
         codes = self.gaz.codes
         matches = [m for m in _CODE.finditer(self.clean) if m.group() in codes]
         if not matches:
@@ -82,6 +86,28 @@ class TokenScan(PostText):
                 )
             if ok:
                 self._accept_code(m, airport)
+
+    def _lower_routes(self) -> None:
+        """A route in lower case in a post about flying: "lhr-del", "taipei-manila". Both ends must be
+        airports that serve a big city (and no English word), or both cities of a million people."""
+        for m in _LOWER_ROUTE.finditer(self.clean):
+            ends = [self._route_end(m.group(1)), self._route_end(m.group(2))]
+            if all(ends) and self.travel:
+                for group, entry in zip((1, 2), ends, strict=True):
+                    if entry is not None:
+                        self.accepted.append((m.start(group), entry))
+                        self.ends.append(m.end(group))
+
+    def _route_end(self, word: str) -> Entry | None:
+        code = word.upper()
+        if len(word) == 3 and code in self.gaz.codes and code not in CODE_STOPWORDS:
+            airport = self.gaz.codes[code]
+            return airport if airport.flags & MAJOR else None
+        entries = self.gaz.lookup(word)
+        top = entries[0] if entries else None
+        if top is None or top.flags & (AMBIGUOUS | ALTERNATE) or top.kind is not PlaceKind.CITY:
+            return None
+        return top if top.population >= 1_000_000 else None
 
     def _accept_code(self, m: re.Match[str], airport: Entry) -> None:
         self.accepted.append((m.start(), airport))
@@ -128,13 +154,17 @@ class TokenScan(PostText):
                 self.pending.append((len(self.clean), entries, []))
 
     def reply(self) -> None:
-        """A reply that is only a place name, "@ArgosHelpers Alfreton", answers "which store?": the
-        name counts without a cue, as in a profile location, unless it is also a word or a brand."""
-        if self.pending or self.accepted or len(self.clean) > 60 or not self.text.startswith("@"):
+        """A reply to a company that starts with a place name alone, "@ArgosHelpers Alfreton",
+        "@Tesco Haddington: ...", answers "which store?": the name counts without a cue when the
+        company serves one country and the name is a town there, or when it is a country or big city."""
+        m = _REPLY.match(self.clean) if self.text.startswith("@") else None
+        if m is None:
             return
-        rest = _REPLY_NOISE.sub(" ", self.clean).strip()
-        if not rest[:1].isupper() or len(rest) < 4:
+        entries = self.gaz.lookup(normalize(m.group(1)))
+        if not entries or entries[0].flags & (AMBIGUOUS | ALTERNATE | BRAND | AIRPORT_NAME):
             return
-        entries = self.gaz.lookup(normalize(rest))
-        if entries and not entries[0].flags & (AMBIGUOUS | ALTERNATE | BRAND | AIRPORT_NAME):
-            self.accept(self.clean.find(rest[:4]), len(self.clean), entries, [])
+        home = self.home()
+        top = entries[0]
+        big = top.kind is PlaceKind.COUNTRY or (top.kind is PlaceKind.CITY and top.population >= 100_000)
+        if big or any(e.country == home for e in entries):
+            self.accept(m.start(1), m.end(1), entries, [])
