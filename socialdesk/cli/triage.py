@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from socialdesk.cli.errors import reports_errors
+
+if TYPE_CHECKING:
+    from socialdesk.training.fast import Feedback
 
 
 @click.group(short_help="Train and evaluate the triage models.")
@@ -32,8 +36,13 @@ _shared = click.option(
     show_default=True,
     help="accurate fine-tunes the transformer: it needs `pip install -e '.[train]'` and about an hour.",
 )
+@click.option(
+    "--with-feedback",
+    is_flag=True,
+    help="Also learn from the sentiment and intent corrections agents made (in DATABASE_URL's store).",
+)
 @reports_errors
-def train_command(shared: Path | None, tier: str) -> None:
+def train_command(shared: Path | None, tier: str, with_feedback: bool) -> None:
     """Rebuild the shipped models in socialdesk/triage/artifacts/ from the shared data, read in place."""
     from socialdesk.training.datasets import shared_root
     from socialdesk.triage.engine import ARTIFACTS, BUNDLE, ENCODER, TOKENIZER
@@ -48,7 +57,7 @@ def train_command(shared: Path | None, tier: str) -> None:
 
     # The heads of both tiers share one file; with the encoder present, its heads are retrained too.
     encoder = Encoder(ENCODER, TOKENIZER, threads=2) if ENCODER.exists() else None
-    train_fast(root, BUNDLE, say=click.echo, encoder=encoder)
+    train_fast(root, BUNDLE, say=click.echo, encoder=encoder, feedback=_feedback() if with_feedback else None)
 
 
 @triage.command("eval")
@@ -163,3 +172,13 @@ def use_topics_command(model: Path, workspace: str) -> None:
     except ValueError as exc:
         raise InvalidAction(f"{model}: {exc}") from exc
     click.echo(f"{workspace}: topic model with {len(bundle.head('topic').labels)} topics is now active.")
+
+
+def _feedback() -> Feedback:
+    from socialdesk.cli.database import open_database
+    from socialdesk.config import Settings
+    from socialdesk.pipeline.topic_models import corrections
+    from socialdesk.training.fast import Feedback
+
+    with open_database(Settings()).read() as session:
+        return Feedback(sentiment=corrections(session, "sentiment"), intent=corrections(session, "intent"))

@@ -56,3 +56,18 @@ def taught_examples(session: Session, workspace_id: int) -> tuple[list[str], lis
         examples[post_id] = (text, value)
     ordered = [examples[k] for k in sorted(examples)]
     return [t for t, _ in ordered], [label for _, label in ordered]
+
+
+def corrections(session: Session, field: str) -> tuple[list[str], list[str]]:
+    """(text, value) of every agent correction of `field` (sentiment or intent), newest last, one per
+    post (the latest wins), across workspaces: what `socialdesk triage train --with-feedback` adds."""
+    latest: dict[int, tuple[str, str]] = {}
+    rows = session.execute(
+        select(TriageFeedback.post_id, Post.text, TriageFeedback.value)
+        .join(Post, Post.id == TriageFeedback.post_id)
+        .where(TriageFeedback.field == field)
+        .order_by(TriageFeedback.id)
+    )
+    for post_id, text, value in rows:
+        latest[post_id] = (text, value)
+    return [t for t, _ in latest.values()], [v for _, v in latest.values()]

@@ -56,8 +56,20 @@ def _split_dense(w: NDArray[np.float32], n_sparse: int) -> tuple[NDArray[np.floa
     return w[:n_sparse], w[n_sparse:] * EMBEDDING_WEIGHT
 
 
+@dataclass(frozen=True)
+class Feedback:
+    """Agents' corrections to learn from, besides the public data: (texts, labels) per field."""
+
+    sentiment: tuple[list[str], list[str]] = ([], [])
+    intent: tuple[list[str], list[str]] = ([], [])
+
+
 def train_fast(
-    shared: Path, out: Path, say: Progress = print, encoder: Encoder | None = None
+    shared: Path,
+    out: Path,
+    say: Progress = print,
+    encoder: Encoder | None = None,
+    feedback: Feedback | None = None,
 ) -> LinearBundle:
     """Train every head; with `encoder`, also the accurate-tier heads that read its embeddings, and a
     fast sentiment head that learns from the encoder's judgement of unlabelled tweets too."""
@@ -66,6 +78,15 @@ def train_fast(
     sentiment = ds.semeval_sentiment(shared, exclude=val.texts)
     complaint_train, _ = ds.complaints_split(shared)
     intent_train, _ = ds.intents_split(shared)
+    if feedback is not None:
+        counts = f"{len(feedback.sentiment[0])} sentiment, {len(feedback.intent[0])} intent"
+        say(f"  adding agents' corrections: {counts}")
+        sentiment = ds.Labelled(
+            sentiment.texts + feedback.sentiment[0], sentiment.labels + feedback.sentiment[1]
+        )
+        intent_train = ds.Labelled(
+            intent_train.texts + feedback.intent[0], intent_train.labels + feedback.intent[1]
+        )
     say(
         f"  sentiment {len(sentiment):,} tweets; complaints {len(complaint_train):,}; "
         f"intents {len(intent_train):,}"
@@ -181,7 +202,7 @@ def _distilled_sentiment(
     The fine-tuned transformer labels about 22,000 more tweets (the TWCS sample, the TweetEval emotion
     and offensive training texts, complaints-severity); each enters three times, weighted by the
     transformer's probability of each sentiment. The linear model learns wording the labelled set lacks
-    (on the validation split: 0.674 without, 0.694 with).
+    (macro recall on the validation split: 0.674 without, 0.689 with).
     """
     from scipy.sparse import vstack
     from sklearn.linear_model import LogisticRegression
@@ -190,7 +211,10 @@ def _distilled_sentiment(
     say(f"  the accurate tier labels {len(pool):,} unlabelled tweets for the fast tier to learn from...")
     teacher = softmax(encoder.encode(pool).sentiment_logits / np.float32(temperature))
     target = [ds.SENTIMENTS.index(label) for label in labels]
-    class_weight = len(target) / (3 * np.bincount(target, minlength=3))
+    # Square-root balancing: full balancing (best for macro recall) reads too many neutral customer
+    # questions as negative; this keeps 0.689 macro recall and calls fewer of them negative (24 of 56 TWCS
+    # questions in the intent fold instead of 29; the transformer: 19).
+    class_weight = np.sqrt(len(target) / (3 * np.bincount(target, minlength=3)))
     features = vstack([x] + [featurizer.transform(pool)] * 3).tocsr()
     outputs = target + [k for k in range(3) for _ in pool]
     weights = np.concatenate(

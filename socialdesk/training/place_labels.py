@@ -3,7 +3,8 @@
 The labels name tweets by data set and id only; the texts are read in place from ../shared/data. A found
 place is correct when it lies within 50 km of a labelled place, or is in the labelled place's country
 when that labelled place is a country or region. Labels are split in two halves by a hash of their id:
-"dev" was looked at while writing the finder's rules, "held" only evaluated at the end.
+"dev" was looked at while writing the finder's rules, "held" only evaluated at the end. A fresh set
+(places_labels_fresh.jsonl, also TweetEval tweets) was labelled after the rules were written.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from socialdesk.core.types import Place, PlaceKind
 from socialdesk.triage.places.geo import distance_km
 
 LABELS = Path(__file__).resolve().parent.parent / "triage" / "data" / "places_labels.jsonl"
+# labelled before the finder was run on it, after its rules were written (see PLACES_LABELS.md)
+FRESH_LABELS = LABELS.with_name("places_labels_fresh.jsonl")
 MATCH_KM = 50.0
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
@@ -48,10 +51,21 @@ def load_texts(shared: Path) -> dict[tuple[str, str, str], str]:
     return texts
 
 
-def load_records(shared: Path) -> list[tuple[dict[str, Any], str]]:
+def load_tweeteval(shared: Path, file: str) -> dict[tuple[str, str, str], str]:
+    """A TweetEval text file ("tweeteval-emotion/train_text.txt"): one tweet per line, split on "\\n"
+    only (a tweet may hold other line separators), id = the 1-based line number."""
+    lines = (shared / "data" / file).read_text(encoding="utf-8").split("\n")
+    return {
+        ("tweeteval", file, str(n)): clean(line).strip() for n, line in enumerate(lines, 1) if line.strip()
+    }
+
+
+def load_records(shared: Path, labels: Path = LABELS) -> list[tuple[dict[str, Any], str]]:
     """(label record, tweet text) for every labelled tweet found in the shared data."""
     texts = load_texts(shared)
-    records = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for file in sorted({r["file"] for r in records if r["source"] == "tweeteval"}):
+        texts.update(load_tweeteval(shared, file))
     return [(r, texts[key]) for r in records if (key := (r["source"], r["file"], r["id"])) in texts]
 
 

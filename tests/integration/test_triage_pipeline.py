@@ -10,7 +10,7 @@ from sqlalchemy import select
 from socialdesk.core.types import Intent, Sentiment
 from socialdesk.pipeline import jobs
 from socialdesk.pipeline.enrichment import HANDLERS
-from socialdesk.pipeline.topic_models import install_topic_model, taught_examples
+from socialdesk.pipeline.topic_models import corrections, install_topic_model, taught_examples
 from socialdesk.store.db import Database
 from socialdesk.store.models import Case, Post, TriageFeedback
 from socialdesk.training.topics import read_examples, train_topics
@@ -132,6 +132,7 @@ def test_an_agent_corrects_triage_and_later_triage_keeps_the_correction(db: Data
             ("topic", None, "crew"),
         ]
         assert taught_examples(s, post.workspace_id) == ([HAPPY], ["crew"])
+        assert corrections(s, "sentiment") == ([HAPPY], ["neutral"])  # what `train --with-feedback` adds
 
 
 def test_corrections_over_the_api_stay_inside_the_workspace(db: Database) -> None:

@@ -20,11 +20,14 @@ from socialdesk.core.types import Place, PlaceKind, PlaceSource
 from socialdesk.triage.places import PlaceFinder, default_finder
 from socialdesk.triage.places.folding import normalize
 from socialdesk.triage.places.geo import distance_km
+from socialdesk.triage.places.home import home_country
+from socialdesk.triage.places.sport import is_sporty
 from socialdesk.triage.places.vocabulary import CODE_STOPWORDS
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 LABELS = REPO / "socialdesk" / "triage" / "data" / "places_labels.jsonl"
+FRESH = LABELS.with_name("places_labels_fresh.jsonl")
 
 A, C, R, N = PlaceKind.AIRPORT, PlaceKind.CITY, PlaceKind.REGION, PlaceKind.COUNTRY
 
@@ -76,6 +79,35 @@ FOUND = [
     ("In Frankfurt airport, lounge is closed", [("DE", A, 50.03, 8.56)]),
     ("Toronto Pearson airport is packed", [("CA", A, 43.68, -79.63)]),
     ("Is the UK store open?", [("GB", N, 51.51, -0.13)]),
+    # a cue survives a post about sport: "flying to", "I am from", "the city of"
+    ("Flights to Madrid for the final were full, the league should act", [("ES", C, 40.42, -3.70)]),
+    ("My Heat are going to beat the Knicks. I am from New York.", [("US", C, 40.71, -74.01)]),
+    ("the city of Houston is buzzing tonight // Monday Night Football", [("US", C, 29.76, -95.36)]),
+    # a site or an event named after its place, a shop chain's branch
+    ("We have an appointment at the Dallas Holocaust Museum tomorrow", [("US", C, 32.78, -96.80)]),
+    ("Pics from the Oregon Country Fair closing show", [("US", R, 44.0, -120.5)]),
+    ("Tesco Prestwich only had 2 packets left", [("GB", C, 53.53, -2.28)]),
+    ("Bayonne McDs won't answer the phone", [("US", C, 40.67, -74.11)]),
+    # main railway stations stand for their city; a route carries its cue on ("Junction to Surbiton")
+    (
+        "My daughter is on the Euston train stuck outside Preston",
+        [("GB", C, 51.51, -0.13), ("GB", C, 53.76, -2.70)],
+    ),
+    (
+        "The 22.12 train from Clapham Junction to Surbiton left early",
+        [("GB", C, 51.51, -0.13), ("GB", C, 51.39, -0.30)],
+    ),
+    # lower-case routes in a post about flying
+    ("status of BA0257, lhr-del 7nov, flight cancelled", [("GB", A, 51.47, -0.45), ("IN", A, 28.57, 77.10)]),
+    ("lost my booking, flight 12/22 taipei-manila", [("TW", C, 25.05, 121.53), ("PH", C, 14.60, 120.98)]),
+    # capitals of a short alias in a route; the island, not the town in Cameroon
+    (
+        "Thanks for getting us from Sacramento to KC safe and sound",
+        [("US", C, 38.58, -121.49), ("US", C, 39.10, -94.58)],
+    ),
+    ("Why are you not refunding my trip to Bali?", [("ID", R, -8.4, 115.2)]),
+    # quotes around the name alone do not make a title
+    ('I am in "New York" now', [("US", C, 40.71, -74.01)]),
 ]
 
 
@@ -121,6 +153,31 @@ NOTHING = [
     "\uff2c\uff2f\uff2e\uff24\uff2f\uff2e is great",  # full-width letters are not read as a name
     "مرحبا بكم في المطار",
     "\u200b\u200b\u200b",
+    # a city or country standing for its team in a post about sport
+    "Time is ticking down... Tonga should start getting worried. May the best team win!",
+    "Messi just scored a sick goal for Argentina. All live now.",
+    "Ryan homered as the #Brewers won 2-1 on Friday. Milwaukee has won 5 of their last 7 games.",
+    "#Miami leads #VTech 27-12 in the 4th",
+    "Ahead of the crunch match with Rotherham tomorrow, read my blog",
+    "Iowa vs. Indiana game tonight, tickets are free",
+    "We met the Leeds fans at the pub",
+    "Toronto won again last night",
+    # a place name that is a surname after a first name, even where a sentence starts
+    "Q1 1:45. Trent Richardson rushed right for 1 yard.",
+    "What a night. Eddie Rosario hit a grand slam",
+    "Late in the game. Miguel Sano hit a homer today",
+    # titles of works
+    "I just remembered \u2019Niggas In Paris\u2019 is a song",
+    "Katy Perry - Sleepless In Seattle (Cover): wow I didn't think she had it in her",
+    "listening to Springsteen's Nebraska album while driving",
+    # "for" names an employer: a brand after it stays a brand
+    "Alonso may also consider driving for Mercedes next year",
+    # a long name in a Title Case headline that is no big place
+    "Video Throwback Sunday: Prince George And Princess Charlotte After Her Christening At The Church Of "
+    "St Mary Magdalene",
+    # a one-word reply that is no place
+    "@Tesco Thanks.",
+    "@Delta Hello",
 ]
 
 
@@ -144,6 +201,34 @@ def test_country_in_the_post_picks_the_namesake(finder: PlaceFinder) -> None:
     places = finder.find("Driving from Edinburgh to Perth tonight")
     assert summary(places) == [("GB", C), ("GB", C)]
     assert near(places[1], 56.40, -3.43)  # Perth, Scotland, not Perth, Australia
+
+
+def test_home_country_of_the_addressed_brand_picks_the_namesake(finder: PlaceFinder) -> None:
+    (lancaster,) = finder.find("@nationalrailenq why are all trains at Lancaster at a standstill?")
+    assert lancaster.country == "GB"
+    assert near(lancaster, 54.05, -2.80)
+    (perth,) = finder.find("@Morrisons Perth.")  # a reply naming the store's town
+    assert perth.country == "GB"
+    assert near(perth, 56.40, -3.43)
+    (alfreton,) = finder.find("@ArgosHelpers Alfreton")
+    assert alfreton.country == "GB"
+    (tory,) = finder.find("I felt like a Tory voter somewhere in Lancaster")  # a word only Britain uses
+    assert tory.country == "GB"
+    places = finder.find("Pennsylvania roots: we moved to Lancaster last year")  # a state named first
+    assert [p.country for p in places] == ["US", "US"]
+
+
+def test_sport_and_home_words() -> None:
+    assert is_sporty("Liverpool beat Chelsea 2-1 in the league")
+    assert is_sporty("may the best team win the game")  # two words sport shares with other posts
+    assert is_sporty("what a win, 3-1")  # one such word and a score
+    assert not is_sporty("your team lost my bag on flight 212")  # one word ("lost" is everyone's)
+    assert not is_sporty("my order 12-22 has not arrived")
+    assert home_country("@Tesco where is my order") == "GB"
+    assert home_country("@comcastcares internet down") == "US"
+    assert home_country("@Tesco @comcastcares hi") == ""  # two countries: no tie-break
+    assert home_country("@Delta flight delayed") == ""  # airlines fly abroad: no home
+    assert home_country("paid \u00a35 for this") == "GB"
 
 
 # ---- geo ------------------------------------------------------------------------------------------
@@ -246,6 +331,21 @@ def test_labels_are_well_formed() -> None:
             assert place["kind"] in {"airport", "city", "region", "country"}
             assert -90 <= place["lat"] <= 90
             assert -180 <= place["lon"] <= 180
+
+
+def test_fresh_labels_are_well_formed_and_new() -> None:
+    fresh = [json.loads(line) for line in FRESH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    old = {(r["source"], r["id"]) for r in map(json.loads, LABELS.read_text(encoding="utf-8").splitlines())}
+    assert len(fresh) >= 300
+    assert {r["source"] for r in fresh} == {"twcs", "tweeteval"}
+    assert len({(r["source"], r["file"], r["id"]) for r in fresh}) == len(fresh)  # no tweet twice
+    assert not {(r["source"], r["id"]) for r in fresh if r["source"] == "twcs"} & old  # none of the old set
+    for record in fresh:
+        assert set(record) <= {"source", "file", "id", "places", "note"}  # no tweet text in the repo
+        assert record["id"].isdigit()
+        for place in record["places"]:
+            assert re.fullmatch(r"[A-Z]{2}", place["country"])
+            assert place["kind"] in {"airport", "city", "region", "country"}
 
 
 def _shared_texts() -> dict[tuple[str, str, str], str]:

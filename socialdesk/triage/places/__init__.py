@@ -13,16 +13,22 @@ in the text must earn its place:
   needs a location cue: "in/at/near/via ...", "flying to ...", "..., TX", "... airport";
 - small towns (under 100,000 people) need a cue too; a bigger city or a country does not;
 - a name inside another proper name is not a place: "Real Madrid", "Wells Fargo", "Phoenix Suns",
-  "New York Times", "Air Canada", "Kobe Bryant", "Milan v Empoli";
+  "New York Times", "Air Canada", "Kobe Bryant", "Milan v Empoli", nor a surname after a first name
+  ("Miguel Sano"), nor part of a title ("Niggas In Paris", quoted Title Case words);
+- a city or country standing for a team is not a place: before "fans", "match", "won", after "the
+  match with", and in a post about sport (sport.py) wherever no location cue backs it;
 - an airport code counts when it is not an English word or acronym (SOS, CEO, MAD) and the post is
   about air travel, or it sits in a route ("LHR-JFK") or next to "airport".
 Ambiguous names take the candidate in the state or country written next to them ("Paris, TX"), else one
-in a country the post already mentions, else the most populous.
+in a country the post already mentions, else one in the country of the brand it addresses (home.py:
+"@Morrisons Perth." is in Scotland), else the most populous.
 
-The package: finder.py (PlaceFinder, default_finder) cleans a post and runs scan.py (the per-post
-rules, reading the post through post.py and the context words in cues.py); resolution.py picks one
-place per name. The index is gazetteer.py, over entry.py (Entry and its flags), folding.py (keys),
-names.py (variants and aliases) and vocabulary.py (the hand-made word lists); geo.py has distance_km.
+The package: finder.py (PlaceFinder, default_finder) cleans a post and runs scan.py (the rules for
+names, over codes.py: airport codes, state codes, hashtags and one-name replies), reading the post
+through post.py, the context words in cues.py, sport.py (is the post about sport?) and home.py (which
+country its brand serves); resolution.py picks one place per name. The index is gazetteer.py, over
+entry.py (Entry and its flags), folding.py (keys), names.py (variants and aliases) and vocabulary.py
+(the hand-made word lists); geo.py has distance_km.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ AIRPORT_BEFORE = word_set(
 # Shop chains: a town right before or after one is its branch ("Tesco Prestwich", "Bayonne McDs").
 STORE_CHAINS = word_set(
     """tesco asda morrisons sainsburys sainsbury's waitrose aldi lidl argos primark currys walmart
-    costco kroger starbucks mcdonalds mcdonald's mcds chipotle"""
+    costco kroger starbucks mcdonalds mcdonald's mcds chipotle westfield"""
 )
 # A capitalised word after a city that keeps it a place: a site in it, a time, an authority.
 SITE_NEXT = word_set(
@@ -124,3 +124,12 @@ FIRST_NAMES = word_set(
     sergio seth simon stephen steve steven stuart susan tim timothy todd tom tommy tony trent troy vince
     wes william zach zack"""
 )
+
+# A word after an artist's name and a place name that makes the place a work's title: "Springsteen's
+# Nebraska album" (not "the UK album charts", "a Lafayette movie theater").
+WORK_NEXT = word_set("album song single ep lp novel soundtrack")
+# Capitalised words that start a sentence-like clause, not a title: "I'm In London".
+SELF_WORDS = word_set("I I'm I\u2019m Im We We're Now Still Just Currently")
+# The last of a few capitalised words after a name that make them a site or event in it: "Dallas
+# Holocaust Museum", "Oregon Country Fair", "Paris Fashion Week".
+SITE_RUN_END = SITE_NEXT | word_set("week expo show festival fair hospital library university college")

@@ -80,6 +80,8 @@ class PlaceFinder:
         scan.state_codes()
         scan.hashtags(tags)
         scan.reply()
+        if not scan.accepted and not scan.pending:
+            return []  # most posts name no place
         return [_place(entry, source) for entry in resolve(scan.accepted, scan.pending, scan.home)]
 
     # ---- profile --------------------------------------------------------------------------------

@@ -288,7 +288,10 @@ class Gazetteer:
         def score(entry: Entry) -> tuple[int, int]:
             if entry.flags & (FAMOUS_AIRPORT | CAPS_ALIAS) or key in ALIASES:
                 return (5, 0)
-            if key in EXTRA_REGIONS and entry.name == EXTRA_REGIONS[key][0]:
+            if key in EXTRA_REGIONS and (entry.kind, entry.country) == (
+                PlaceKind.REGION,
+                EXTRA_REGIONS[key][1],
+            ):
                 return (5, 0)  # Bali the island, not Bali in Cameroon
             if entry.flags & ALTERNATE:
                 return (-1, entry.population)

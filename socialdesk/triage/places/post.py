@@ -122,8 +122,8 @@ class PostText:
             return False
         opening = _OPENING.search(self.clean[max(0, start - 60) : start])
         closing = _CLOSING.match(self.clean, end, end + 60)
-        if opening is None or closing is None:
-            return False
+        if opening is None or closing is None or not (opening.group(1).strip() or closing.group(1).strip()):
+            return False  # no quotes, or only the name in them: "New York" is still New York
         inner = opening.group(1) + self.clean[start:end] + closing.group(1)
         words = inner.split()
         return 2 <= len(words) <= 8 and all(w[:1].isupper() or len(w) <= 3 for w in words)

@@ -1,9 +1,9 @@
-"""The per-post scan: names, airport codes, state codes and hashtags, and the rules that accept them.
+"""The per-post scan of names and the rules that accept them (codes and hashtags: codes.py).
 
 `Scan` finds every gazetteer name in a post in one automaton pass and decides for each, from the words
-around it (cues, qualifiers, routes, lists, capitals), whether it is a place, by the precision rules
-the package docstring sets out; airport codes, lists of state codes and hashtags have rules of their
-own. It only collects what it accepts: `resolution.resolve` then picks one place for each name.
+around it (cues, qualifiers, routes, lists, capitals, team and title words, whether the post is about
+sport), whether it is a place, by the precision rules the package docstring sets out. It only collects
+what it accepts: `resolution.resolve` then picks one place for each name.
 """
 
 from __future__ import annotations
@@ -28,13 +28,16 @@ from socialdesk.triage.places.cues import (
     PLACE_NEXT,
     ROUTE_SEPS,
     SAFE_STATE_CODES,
+    SELF_WORDS,
     SITE_NEXT,
+    SITE_RUN_END,
     STORE_CHAINS,
     STREET_NEXT,
     STRONG_AFTER,
     VERSUS_NEXT,
     VERSUS_PREV,
     WEAK_CUES,
+    WORK_NEXT,
     WORK_VERBS,
 )
 from socialdesk.triage.places.entry import (
@@ -48,7 +51,7 @@ from socialdesk.triage.places.entry import (
 )
 from socialdesk.triage.places.folding import fold_text, normalize
 from socialdesk.triage.places.geo import inside
-from socialdesk.triage.places.sport import AUXILIARIES, TEAM_NEXT, TEAM_VERBS
+from socialdesk.triage.places.sport import AUXILIARIES, MATCH_WORDS, TEAM_NEXT, TEAM_VERBS
 from socialdesk.triage.places.vocabulary import STATE_ABBREVIATIONS, word_set
 
 BIG_CITY = 100_000  # a city this big is a place without a cue (unless its name is ambiguous)
@@ -67,6 +70,7 @@ _CONNECTOR = r"(?:de|del|da|do|dos|das|di|du|des|la|las|le|les|los|el|am|an|im|u
 _RUN = re.compile(rf"(?<![\w#@'\u2019]){_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+){{0,2}}{_WORD})*")
 _QUALIFIER = re.compile(r"^,?\s*\(?([A-Z]{2,3}|[A-Z][a-z]{2,4})\b\.?")
 _NAME_PARTS = re.compile(r"[\s\-.'\u2019]+")
+_SITE_RUN = re.compile(r"(?: [A-Z][a-z]+){0,2} ([A-Z][a-z]+)\b(?!['\u2019]s? [A-Z])")
 _LIST_GAP = re.compile(r"\s*(?:,|and|&|or|/)\s*$", re.IGNORECASE)
 
 
@@ -135,6 +139,8 @@ class Scan(TokenScan):
             return  # "Miguel Sano", "Trent Richardson": a surname, even where a sentence starts
         if p in {"of", "de"} and gap == "" and prev2 in ORG_OF:
             return  # "Times of India"
+        if p in {"with", "against"} and gap == "" and prev2 in MATCH_WORDS:
+            return  # "the match with Rotherham", "the game against Oklahoma": the other team
         # an alternate name (Romo for Rome, Manning for Wanning) is as doubtful as a common word
         ambiguous = bool(top.flags & (AMBIGUOUS | ALTERNATE))
         cue = gap in ("", "(") and p in CUES
@@ -158,6 +164,13 @@ class Scan(TokenScan):
             return  # "Toronto scored", "Alaska Airlines", "New York Times", "US Open"
         if adj_next and self._team_next(end, nsep, nxt):
             return  # "Chelsea fans", "the England match", "Milwaukee has won"
+        if (
+            adj_next
+            and n in WORK_NEXT
+            and p == "s"
+            and self.clean[start - len(sep) - 2 : start - len(sep) - 1] in "'\u2019"
+        ):
+            return  # "Springsteen's Nebraska album": a work
         qualifiers = self._qualifiers(end, entries) if top.kind is PlaceKind.CITY else []
         if p == "at" and prev2 in WORK_VERBS:
             cue = False  # "I work at Monsanto": a company, not a place
@@ -169,6 +182,7 @@ class Scan(TokenScan):
             or prev2 in MOTION
             or bool(self.gaz.lookup(prev2))
             or prev2.upper() in self.gaz.codes
+            or any(ROUTE_GAP.match(self.clean, e, start) for e in self.ends)  # "Clapham Junction to"
         )
         strong = strong or (adj_prev and p in STORE_CHAINS)  # "Tesco Prestwich": a branch
         strong = strong or (adj_prev and prev2 in STRONG_AFTER.get(p, ()))  # "I am from", "city of"
@@ -193,8 +207,9 @@ class Scan(TokenScan):
             name_like = nxt[:1].isupper() and nxt.isalpha() and not (nxt.isupper() and len(nxt) <= 3)
             name_like = name_like and n not in NOT_NAME_NEXT
             named = ambiguous or (n not in PLACE_NEXT and top.kind is not PlaceKind.COUNTRY)
-            if adj_next and name_like and named and not self._is_area(n):
-                return  # "Dallas Cowboys", "Kobe Bryant", "Lincoln Hall"
+            site = not ambiguous and self._site_run(end)
+            if adj_next and name_like and named and not self._is_area(n) and not site:
+                return  # "Dallas Cowboys", "Kobe Bryant", "Lincoln Hall" (not "Dallas Holocaust Museum")
         if top.kind is PlaceKind.AIRPORT:
             if top.flags & FAMOUS_AIRPORT or not top.flags & AIRPORT_NAME or airport_word:
                 self.accept(start, end, entries, qualifiers)
@@ -236,7 +251,13 @@ class Scan(TokenScan):
         """A capitalised word before a capitalised cue: "Niggas In", "Midnight In" (not "I'm In")."""
         head = self.clean[max(0, cue_start - 30) : cue_start].rstrip()
         word = head.rsplit(None, 1)[-1] if head else ""
-        return word[:1].isupper() and word.isalpha() and word != "I"
+        return word[:1].isupper() and word[-1:].isalpha() and word not in SELF_WORDS
+
+    def _site_run(self, end: int) -> bool:
+        """Capitalised words after the name that end in a site or an event held in it: "Dallas
+        Holocaust Museum", "Oregon Country Fair", "Paris Fashion Week"."""
+        m = _SITE_RUN.match(self.clean, end)
+        return m is not None and m.group(1).lower() in SITE_RUN_END
 
     def _maybe_cued(self, start: int, end: int) -> bool:
         """A cheap first look for any cue around a doubtful name (the full rules follow if there is one)."""

@@ -38,7 +38,7 @@ SPORT_HINTS = word_set(
     """team teams game games match matches win wins won beat beats season fans fan cup vs v play played
     plays playing player players race final finals champion champions title coach practice scouts draw
     drew score scored captain club clubs side host hosts leads goal goals penalty penalties defeat
-    defeated victory trophy roster lineup slam"""
+    defeated victory trophy roster lineup slam keeper"""
 )
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 _SCORE = re.compile(r"(?<![\d/:.,\-])\d{1,3} ?[-\u2013] ?\d{1,3}(?![\d/:.\-])")
@@ -54,6 +54,8 @@ TEAM_VERBS = word_set(
     edged routed thrashed clinched outscored"""
 )
 AUXILIARIES = word_set("has have had will just")
+# "the match with Rotherham", "the game against Oklahoma": the other side is a team.
+MATCH_WORDS = word_set("match game clash fixture tie derby showdown")
 
 
 def is_sporty(text: str) -> bool:
