@@ -113,7 +113,10 @@ def triage_posts(session: Session, jobs_: Sequence[Job]) -> None:
     posts = _triage(session, jobs_, "fast")
     if not ENCODER.exists():
         return
-    settings = dict(session.execute(select(Workspace.id, Workspace.accurate_triage)).tuples().all())
+    settings = {
+        row.id: row.accurate_triage
+        for row in session.execute(select(Workspace.id, Workspace.accurate_triage))
+    }
     unresolved = set(
         session.scalars(
             select(Case.conversation_id).where(

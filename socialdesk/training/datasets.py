@@ -183,13 +183,14 @@ def intents_split(shared: Path) -> tuple[Labelled, Labelled]:
     )
 
 
-def languages(shared: Path) -> Labelled:
-    """Real posts in many languages, labelled by the project (LANGUAGE_LABELS.md); `und` left out."""
+def languages(shared: Path, source: str | None = None) -> Labelled:
+    """Real posts in many languages, labelled by the project (LANGUAGE_LABELS.md); `und` left out.
+    `source` keeps only the rows of one source ("twcs", "semeval", "tweeteval")."""
     twcs = twcs_texts(shared)
     files: dict[str, list[str]] = {}
     out = Labelled([], [])
     for row in _labels("language_labels.csv"):
-        if row["language"] == "und":
+        if row["language"] == "und" or (source and row["source"].partition(":")[0] != source):
             continue
         text = _language_text(shared, row["source"], row["id"], twcs, files)
         if text is not None:

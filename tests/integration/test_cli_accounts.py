@@ -66,7 +66,8 @@ def test_worker_once_runs_the_queued_triage(
     f.ingest(db, ws, f.post("1"), f.post("2", author="c2"))
     result = runner.invoke(cli, ["worker", "--once"])
     assert result.exit_code == 0
-    assert "Ran 2 job(s)." in result.output
+    # Two posts: the fast tier for each, then the accurate tier for each (they are in open cases).
+    assert "Ran 4 job(s)." in result.output
     assert "Ran 0 job(s)." in runner.invoke(cli, ["worker", "--once"]).output
 
 
