@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from socialdesk.core.errors import ConfigError
 
 _UNSAFE_SECRETS = {"", "change-me", "secret", "changeme"}
+# Published, so only for the demo, whose channels hold no real credentials.
+_DEMO_CREDENTIALS_KEY = "c29jaWFsZGVzay1kZW1vLW9ubHkta2V5LTMyYnl0ZXM="
 
 
 class Settings(BaseSettings):
@@ -27,6 +29,17 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     demo: bool = Field(default=False, description="Demo mode: a built-in secret is allowed.")
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    credentials_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Fernet key(s) that encrypt channel credentials at rest; comma-separated, newest first.",
+    )
+    hook_max_bytes: int = Field(default=1 << 20, ge=1024, description="Largest webhook body accepted.")
+    channel_poll_seconds: float = Field(default=60.0, gt=0, description="How often a channel is polled.")
+    send_lease_seconds: float = Field(
+        default=300.0, gt=0, description="How long a worker may take to send a reply before another retries."
+    )
+    # For crash tests only: the process kills itself (SIGKILL) when it reaches the named point.
+    crash_at: str = Field(default="", description="Testing: kill the process at this point.")
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -44,6 +57,19 @@ class Settings(BaseSettings):
                 'e.g. SOCIALDESK_SECRET_KEY="$(python -c "import secrets; print(secrets.token_urlsafe(32))")"'
             )
         return value.encode()
+
+    def credential_keys(self) -> list[str]:
+        """The Fernet keys for channel credentials, newest first; the demo has a built-in one."""
+        keys = [k.strip() for k in self.credentials_key.get_secret_value().split(",") if k.strip()]
+        if not keys and self.demo:
+            return [_DEMO_CREDENTIALS_KEY]
+        if not keys:
+            raise ConfigError(
+                "SOCIALDESK_CREDENTIALS_KEY is not set: channel credentials are stored encrypted with it. "
+                'Make one with: python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"'
+            )
+        return keys
 
 
 @lru_cache(maxsize=1)

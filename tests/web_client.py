@@ -19,8 +19,8 @@ SECRET = "test-secret-key-0123456789abcdef"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def make_client(db: Database) -> TestClient:
-    settings = Settings(secret_key=SecretStr(SECRET), database_url=db.url)
+def make_client(db: Database, **settings_given: Any) -> TestClient:
+    settings = Settings(secret_key=SecretStr(SECRET), database_url=db.url, **settings_given)
     # https: the session cookie is Secure, as in production.
     return TestClient(create_app(settings, db, run_worker=False), base_url="https://testserver")
 
@@ -32,8 +32,8 @@ def csrf_from(html: str) -> str:
 
 
 class Browser:
-    def __init__(self, db: Database) -> None:
-        self.client = make_client(db)
+    def __init__(self, db: Database, **settings: Any) -> None:
+        self.client = make_client(db, **settings)
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.client.get(url, headers={"accept": "text/html"}, follow_redirects=False, **kwargs)

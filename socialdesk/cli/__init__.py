@@ -8,6 +8,7 @@ import click
 
 from socialdesk import __version__
 from socialdesk.cli.accounts import createuser, token
+from socialdesk.cli.channels import channels
 from socialdesk.cli.classify import classify
 from socialdesk.cli.database import db
 from socialdesk.cli.importing import import_command
@@ -31,6 +32,7 @@ def cli(verbose: bool) -> None:
       socialdesk demo                    the demo workspace with sample conversations, at :8000
       socialdesk import FILE             import an archive (Customer Support on Twitter CSV or JSONL)
       socialdesk createuser EMAIL        make an agent (the first one is usually an admin)
+      socialdesk channels connect ...    connect the brand's X, Facebook, ... accounts
       socialdesk serve                   run the web app and its in-process worker
       socialdesk classify < posts.jsonl  triage posts: sentiment, intent, urgency, places, PII
     """
@@ -40,7 +42,7 @@ def cli(verbose: bool) -> None:
     redact_logs()
 
 
-for command in (db, import_command, createuser, token, serve, worker, demo, classify, triage):
+for command in (db, import_command, createuser, token, channels, serve, worker, demo, classify, triage):
     cli.add_command(command)
 
 

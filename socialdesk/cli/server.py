@@ -12,7 +12,7 @@ from socialdesk.cli.errors import reports_errors
 from socialdesk.config import Settings
 from socialdesk.core.errors import ConfigError
 from socialdesk.pipeline import jobs
-from socialdesk.pipeline.worker import run_pending
+from socialdesk.pipeline.worker import Rounds, channel_vault
 
 
 def _run_web(settings: Settings, host: str, port: int, run_worker: bool) -> None:
@@ -41,23 +41,32 @@ def serve(host: str, port: int, no_worker: bool) -> None:
     _run_web(settings, host, port, run_worker=not no_worker)
 
 
-@click.command(short_help="Run background jobs (triage, routing).")
-@click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
+@click.command(short_help="Run background work: triage, sending replies, polling channels.")
+@click.option("--once", is_flag=True, help="Do what is due now, then exit.")
 @reports_errors
 def worker(once: bool) -> None:
-    """Run background jobs (triage, routing) in this process; start several for more throughput."""
+    """Run background work in this process: triage jobs, the outbox (agents' replies sent to the
+    networks) and polling of connected channels. Start several for more throughput; they share the
+    work without doing any of it twice."""
     settings = Settings()
     db = open_database(settings)
-    if once:
-        click.echo(f"Ran {run_pending(db)} job(s).")
-        return
-    click.echo("Worker running; Ctrl+C stops it.", err=True)
+    rounds = Rounds(db, settings, channel_vault(settings))
     try:
+        if once:
+            done = rounds.run_once()
+            click.echo(
+                f"Ran {done.jobs} job(s), tried {done.replies} reply(ies), "
+                f"stored {done.channel_posts} post(s) from channels."
+            )
+            return
+        click.echo("Worker running; Ctrl+C stops it.", err=True)
         while True:
-            if run_pending(db) == 0:
+            if rounds.run_once().total == 0:
                 time.sleep(settings.worker_poll_seconds)
     except KeyboardInterrupt:
         jobs.notify()
+    finally:
+        rounds.close()
 
 
 def _is_loopback(host: str) -> bool:

@@ -30,8 +30,11 @@ class Priority(enum.StrEnum):
 class DeliveryStatus(enum.StrEnum):
     RECEIVED = "received"  # came from the network
     QUEUED = "queued"  # written by an agent, waiting for a connector to send it
+    # Handed to the network; until the answer is recorded nobody knows whether it arrived, so a worker
+    # that finds a post left in this state asks the network before it sends again.
+    SENDING = "sending"
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # the network refused it for good; `Post.send_error` says why
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,12 @@ class InboundPost:
 
     `channel` is the brand handle the post belongs to (the account it was addressed to, or that wrote
     it for outbound posts). Public posts thread by `in_reply_to`; private ones by `conversation_key`.
+    Public posts may carry the network's own thread id in `conversation_key` too (X's conversation_id,
+    the Facebook post a comment is on); it is kept for reference, threading follows the reply chain.
+
+    An edit arrives as the post again: with the same `external_id` and `edited_at` set where the network
+    edits in place (Mastodon, Facebook, Reddit), or with a new id and `edit_of` naming the version it
+    replaces where every version is a post of its own (X).
     """
 
     network: str
@@ -63,7 +72,51 @@ class InboundPost:
     lang: str | None = None
     geo: Geo | None = None
     user_location: str | None = None
+    followers: int | None = None  # the author's reach, where the network says
+    edited_at: datetime | None = None
+    edit_of: str | None = None
     raw: dict[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PostDeletion:
+    """The network says a post was deleted (by its author, or a moderator)."""
+
+    network: str
+    external_id: str
+    deleted_at: datetime | None = None
+
+
+# What a connector's parser turns a payload into.
+InboundEvent = InboundPost | PostDeletion
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """An agent's reply on its way to the network.
+
+    `in_reply_to` is the external id of the post answered (public replies, threaded mail);
+    `recipient_id` the network's id of the customer (private messages); `conversation_key` the private
+    conversation, where the network has one. `idempotency_key` is stable across retries: networks that
+    accept one get it, the others are asked whether a post was already made before a retry.
+    """
+
+    network: str
+    text: str
+    private: bool
+    idempotency_key: str
+    in_reply_to: str | None = None
+    recipient_id: str | None = None
+    recipient_handle: str | None = None
+    conversation_key: str | None = None
+    subject: str | None = None  # mail
+    created_at: datetime | None = None  # when the agent wrote it; bounds the search for a lost answer
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    external_id: str  # the network's id of the post or message made
+    sent_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from socialdesk.channels import NETWORKS
+from socialdesk.channels import NETWORKS, connector
+from socialdesk.channels.base import Measuring
 from socialdesk.core.clock import utcnow
 from socialdesk.core.errors import InvalidAction, NotFound
 from socialdesk.core.types import CaseStatus, DeliveryStatus, Direction, Intent, Sentiment
+from socialdesk.pipeline import jobs
 from socialdesk.pipeline.cases import refresh_case_triage
 from socialdesk.store.db import Database
 from socialdesk.store.models import Agent, Case, ChannelAccount, Conversation, Post, TriageFeedback, Workspace
@@ -41,9 +44,24 @@ def record_reply(
 ) -> ReplyRecorded:
     """Record an agent's reply on the case's own network and move the case to pending.
 
-    The reply is stored as an outbound post queued for delivery. The same idempotency key twice (a
-    double click, a retried request) returns the first reply instead of writing a second one.
+    The reply is stored as an outbound post queued for delivery; the outbox (`pipeline.outbox`) sends
+    it. The same idempotency key twice (a double click, a retried request) returns the first reply
+    instead of writing a second one.
     """
+    recorded = _record_reply(db, workspace_id, case_id, agent_id, text, idempotency_key)
+    if recorded.created:
+        jobs.notify()  # wake the worker: the outbox sends it now, not at the next poll
+    return recorded
+
+
+def _record_reply(
+    db: Database,
+    workspace_id: int,
+    case_id: int,
+    agent_id: int,
+    text: str,
+    idempotency_key: str | None = None,
+) -> ReplyRecorded:
     if not text.strip():
         raise InvalidAction("the reply is empty")
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
@@ -64,10 +82,15 @@ def record_reply(
         case = _case_for_update(session, workspace_id, case_id)
         conversation = session.get_one(Conversation, case.conversation_id)
         network = NETWORKS.get(conversation.network)
-        if network and network.max_text_length is not None and len(text) > network.max_text_length:
-            raise InvalidAction(
-                f"{network.label} allows {network.max_text_length} characters; this reply has {len(text)}"
-            )
+        if network is not None:
+            speaker = connector(network.name)
+            limit = speaker.limits.max_private_text if conversation.is_private else speaker.limits.max_text
+            length = speaker.text_length(text) if isinstance(speaker, Measuring) else len(text)
+            if limit is not None and length > limit:
+                kind = "a private message" if conversation.is_private else "a post"
+                raise InvalidAction(
+                    f"{network.label} allows {limit} characters in {kind}; this reply has {length}"
+                )
         agent = session.get_one(Agent, agent_id)
         channel = (
             session.get(ChannelAccount, conversation.channel_account_id)
@@ -99,6 +122,9 @@ def record_reply(
             is_private=conversation.is_private,
             delivery_status=DeliveryStatus.QUEUED,
             idempotency_key=idempotency_key,
+            # The outbox sends it from now on; the key is what a retry is recognised by.
+            delivery_key=secrets.token_hex(16),
+            next_send_at=now,
         )
         session.add(reply)
         conversation.last_activity_at = now

@@ -3,7 +3,7 @@
 Public posts thread by reply chains: a conversation is one connected reply tree. Archives and webhooks
 deliver posts in any order, so a reply may arrive before the post it answers; when the parent arrives,
 the conversations that its replies started are merged into one. Private posts thread by the network's
-conversation id instead (`conversation_key`).
+conversation id instead (`conversation_key`); a public post's conversation_key is only kept for reference.
 
 Every function here expects the caller's write transaction with the workspace locked
 (`Database.lock_workspace`).
@@ -20,15 +20,16 @@ from socialdesk.store.models import Case, Conversation, Note, Post
 
 def thread_post(session: Session, workspace_id: int, post: InboundPost) -> Conversation:
     """The conversation `post` joins, created or merged as the reply chains require."""
-    if post.conversation_key:
+    if post.private and post.conversation_key:
         return _keyed_conversation(session, workspace_id, post)
     conversation_ids: list[int] = []
-    if post.in_reply_to:
+    parent_id = post.in_reply_to or post.edit_of  # an edit of a thread's first post stays in its thread
+    if parent_id:
         parent = session.scalar(
             select(Post.conversation_id).where(
                 Post.workspace_id == workspace_id,
                 Post.network == post.network,
-                Post.external_id == post.in_reply_to,
+                Post.external_id == parent_id,
             )
         )
         if parent is not None:
@@ -63,6 +64,19 @@ def _keyed_conversation(session: Session, workspace_id: int, post: InboundPost) 
             Conversation.external_key == post.conversation_key,
         )
     ).first()
+    if conversation is None and post.in_reply_to:
+        # Some mail clients (Outlook, Exchange) answer with In-Reply-To but no References, so the key
+        # is our reply's id: the conversation of the message answered is the one to join.
+        parent = session.scalar(
+            select(Post.conversation_id).where(
+                Post.workspace_id == workspace_id,
+                Post.network == post.network,
+                Post.external_id == post.in_reply_to,
+            )
+        )
+        conversation = session.get(Conversation, parent) if parent is not None else None
+        if conversation is not None and not conversation.is_private:
+            conversation = None  # a private message never joins a public thread
     return conversation or _new_conversation(session, workspace_id, post, key=post.conversation_key)
 
 

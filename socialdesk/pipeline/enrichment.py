@@ -50,6 +50,7 @@ def _inputs(posts: Sequence[Post]) -> list[TriageInput]:
             lang=p.declared_language,
             geo=Geo(p.geo_lat, p.geo_lon) if p.geo_lat is not None and p.geo_lon is not None else None,
             user_location=p.user_location,
+            followers=p.author_followers,
         )
         for p in posts
     ]
@@ -94,8 +95,10 @@ def _store(post: Post, result: Triage) -> None:
 
 def _triage(session: Session, jobs_: Sequence[Job], tier: Tier) -> list[Post]:
     ids = [int(job.payload["post_id"]) for job in jobs_]
-    posts = list(session.scalars(select(Post).where(Post.id.in_(ids)).order_by(Post.id)))
     # A post deleted since its job was queued has nothing left to understand.
+    posts = list(
+        session.scalars(select(Post).where(Post.id.in_(ids), Post.deleted_at.is_(None)).order_by(Post.id))
+    )
     for workspace_id in sorted({p.workspace_id for p in posts}):
         batch = [p for p in posts if p.workspace_id == workspace_id]
         results = triager_for(session, workspace_id, tier).run(_inputs(batch))

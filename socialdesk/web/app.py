@@ -16,13 +16,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from socialdesk import __version__
 from socialdesk.config import Settings
 from socialdesk.logs import redact_logs
-from socialdesk.pipeline.worker import InProcessWorker
+from socialdesk.pipeline.worker import InProcessWorker, channel_vault
 from socialdesk.store.db import Database
+from socialdesk.web import hooks
 from socialdesk.web.api import cases as api_cases
 from socialdesk.web.context import AppContext
 from socialdesk.web.csrf import CsrfMiddleware
 from socialdesk.web.deps import LoginRequired
-from socialdesk.web.pages import auth, docs, inbox
+from socialdesk.web.pages import auth, channels, docs, inbox
 from socialdesk.web.pages import cases as case_pages
 from socialdesk.web.security import SecurityHeaders
 from socialdesk.web.templating import render
@@ -34,13 +35,14 @@ STATIC = Path(__file__).parent / "static"
 def create_app(settings: Settings, db: Database | None = None, *, run_worker: bool = True) -> FastAPI:
     """Build the app. `db` defaults to the settings' database; the caller owns the schema upgrade."""
     database = db or Database(settings.resolved_database_url())
-    context = AppContext(settings=settings, db=database, signing_key=settings.signing_key())
+    vault = channel_vault(settings)
+    context = AppContext(settings=settings, db=database, signing_key=settings.signing_key(), vault=vault)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error"):  # handlers exist once uvicorn runs
             redact_logs(logging.getLogger(name))
-        worker = InProcessWorker(database, settings.worker_poll_seconds) if run_worker else None
+        worker = InProcessWorker(database, settings, vault) if run_worker else None
         if worker:
             worker.start()
         try:
@@ -65,7 +67,16 @@ def create_app(settings: Settings, db: Database | None = None, *, run_worker: bo
 
     app.mount("/static/swagger", StaticFiles(directory=_swagger_assets()), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (auth.router, inbox.router, case_pages.router, docs.router, api_cases.router):
+    routers = (
+        auth.router,
+        inbox.router,
+        case_pages.router,
+        channels.router,
+        docs.router,
+        api_cases.router,
+        hooks.router,
+    )
+    for router in routers:
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from socialdesk.config import Settings
+from socialdesk.pipeline.credentials import Vault
 from socialdesk.store.db import Database
 
 
@@ -13,3 +14,4 @@ class AppContext:
     settings: Settings
     db: Database
     signing_key: bytes
+    vault: Vault | None = None  # None: no SOCIALDESK_CREDENTIALS_KEY, so no channel can be connected

@@ -67,8 +67,8 @@ def test_worker_once_runs_the_queued_triage(
     result = runner.invoke(cli, ["worker", "--once"])
     assert result.exit_code == 0
     # Two posts: the fast tier for each, then the accurate tier for each (they are in open cases).
-    assert "Ran 4 job(s)." in result.output
-    assert "Ran 0 job(s)." in runner.invoke(cli, ["worker", "--once"]).output
+    assert "Ran 4 job(s)," in result.output
+    assert "Ran 0 job(s)," in runner.invoke(cli, ["worker", "--once"]).output
 
 
 def test_serve_refuses_to_start_without_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:

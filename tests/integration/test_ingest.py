@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from socialdesk.core.types import CaseStatus, Direction
-from socialdesk.pipeline.ingest import Outcome
+from socialdesk.core.types import CaseStatus, Direction, PostDeletion
+from socialdesk.pipeline.ingest import Outcome, ingest_posts
 from socialdesk.pipeline.worker import run_pending
 from socialdesk.store.db import Database
 from socialdesk.store.models import Case, Conversation, Customer, Identity, Job, Post, Team
@@ -181,3 +182,51 @@ def test_final_state_does_not_depend_on_arrival_order(db: Database) -> None:
     assert all(p == pictures[0] for p in pictures[1:])
     assert len(pictures[0]["conversations"]) == 2
     assert [c[4] for c in pictures[0]["cases"]] == ["open", "open"]
+
+
+def test_an_edit_replaces_the_text_once_and_keeps_the_earlier_version(db: Database) -> None:
+    ws = f.workspace(db)
+    f.ingest(db, ws, f.post("e1", text="@AcmeHelp my order 123 is late"))
+    run_pending(db)
+    edited = f.post(
+        "e1", text="@AcmeHelp my order 123 is 3 days late!", edited_at=f.T0 + timedelta(minutes=5)
+    )
+    older = f.post("e1", text="@AcmeHelp an older edit", edited_at=f.T0 + timedelta(minutes=2))
+    results = f.ingest(db, ws, edited, edited, older)
+    assert [r.outcome for r in results] == [Outcome.UPDATED, Outcome.DUPLICATE, Outcome.DUPLICATE]
+    with db.read() as session:
+        post = session.scalars(select(Post).where(Post.external_id == "e1")).one()
+        assert post.text == "@AcmeHelp my order 123 is 3 days late!"
+        assert post.edited_at == f.T0 + timedelta(minutes=5)
+        assert post.raw is not None
+        assert post.raw["socialdesk_earlier_versions"][0]["text"] == "@AcmeHelp my order 123 is late"
+        queued = session.scalars(select(Job).where(Job.kind == "triage_post")).all()
+        assert [j.payload["post_id"] for j in queued] == [post.id]  # the new text is triaged again
+
+
+def test_an_edit_that_is_a_post_of_its_own_marks_the_version_it_replaces(db: Database) -> None:
+    ws = f.workspace(db)
+    f.ingest(db, ws, f.post("v1", text="@AcmeHelp the app crashes"))
+    f.ingest(db, ws, f.post("v2", text="@AcmeHelp the app crashes on login", minutes=1, edit_of="v1"))
+    with db.read() as session:
+        first, second = session.scalars(select(Post).order_by(Post.id)).all()
+        assert second.conversation_id == first.conversation_id
+        assert first.edited_at == f.T0 + timedelta(minutes=1)
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_a_deletion_erases_the_post_and_is_idempotent(db: Database) -> None:
+    ws = f.workspace(db)
+    f.ingest(db, ws, f.post("d1", text="@AcmeHelp call me on +44 7700 900123", user_location="Leeds"))
+    run_pending(db)
+    gone = PostDeletion("x", "d1", f.T0 + timedelta(hours=1))
+    results = ingest_posts(db, ws, [gone, gone, PostDeletion("x", "never-stored")])
+    assert [r.outcome for r in results] == [Outcome.DELETED, Outcome.DELETED, Outcome.IGNORED]
+    with db.read() as session:
+        post = session.scalars(select(Post).where(Post.external_id == "d1")).one()
+        assert (post.text, post.raw, post.triage, post.user_location) == ("", None, None, None)
+        assert post.deleted_at == f.T0 + timedelta(hours=1)
+    # the deleted post arriving again (a replayed page) does not bring its text back
+    f.ingest(db, ws, f.post("d1", text="@AcmeHelp call me on +44 7700 900123"))
+    with db.read() as session:
+        assert session.scalars(select(Post.text).where(Post.external_id == "d1")).one() == ""

@@ -166,7 +166,7 @@ def test_a_reply_over_the_network_limit_is_refused_and_the_draft_kept(db: Databa
     case_id = case_id_of(db, "1")
     response = browser.submit(f"/cases/{case_id}", f"/cases/{case_id}/reply", {"text": "x" * 281})
     assert response.status_code == 422
-    assert "X / Twitter allows 280 characters; this reply has 281" in response.text
+    assert "X / Twitter allows 280 characters in a post; this reply has 281" in response.text
     assert "x" * 281 in response.text
 
 

@@ -7,7 +7,7 @@ from socialdesk.store.models.customer import Customer, Identity
 from socialdesk.store.models.job import Job
 from socialdesk.store.models.post import Post
 from socialdesk.store.models.triage import TopicModel, TriageFeedback
-from socialdesk.store.models.workspace import ChannelAccount, Workspace
+from socialdesk.store.models.workspace import ChannelAccount, ChannelCursor, Workspace
 
 __all__ = [
     "Agent",
@@ -16,6 +16,7 @@ __all__ = [
     "Base",
     "Case",
     "ChannelAccount",
+    "ChannelCursor",
     "Conversation",
     "Customer",
     "Identity",

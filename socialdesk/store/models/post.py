@@ -24,6 +24,8 @@ class Post(Base):
         # Threading looks up the stored replies to a newly arrived post.
         Index("ix_posts_reply_lookup", "in_reply_to", "network", "workspace_id"),
         Index("ix_posts_conversation_created", "conversation_id", "created_at"),
+        # The outbox: replies waiting to be sent, soonest first.
+        Index("ix_posts_outbox", "delivery_status", "next_send_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,7 @@ class Post(Base):
     geo_lat: Mapped[float | None] = mapped_column(Float)
     geo_lon: Mapped[float | None] = mapped_column(Float)
     user_location: Mapped[str | None] = mapped_column(String(200))
+    author_followers: Mapped[int | None]  # the author's reach when the post was made, where known
     raw: Mapped[dict[str, Any] | None]
     # Triage, filled in by the worker (fast tier first, the accurate tier may re-score it).
     sentiment: Mapped[Sentiment | None] = mapped_column(str_enum(Sentiment))
@@ -63,3 +66,14 @@ class Post(Base):
     )
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     enriched_at: Mapped[datetime | None]
+    edited_at: Mapped[datetime | None]  # the network told us the author edited it
+    deleted_at: Mapped[datetime | None]  # the author deleted it: its text and payload are gone too
+    # The outbox: the key the network (or our own check before a retry) dedupes sends by, how often a
+    # send was tried, when to try next, when it was handed to the network, and why it failed for good.
+    delivery_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    send_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_send_at: Mapped[datetime | None]
+    send_started_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    send_error: Mapped[str | None] = mapped_column(Text)
+    send_outcome_unknown: Mapped[bool] = mapped_column(default=False, server_default="0")

@@ -195,6 +195,11 @@ def get_case(session: Session, workspace_id: int, case_id: int) -> CaseDetail | 
             delivery_status=p.delivery_status,
             agent_name=agent_name,
             triage=_triage_view(p),
+            send_error=p.send_error,
+            next_send_at=p.next_send_at,
+            sent_at=p.sent_at,
+            edited_at=p.edited_at,
+            deleted_at=p.deleted_at,
         )
         for p, agent_name in post_rows
     ]

@@ -50,6 +50,11 @@ class PostView:
     delivery_status: DeliveryStatus
     agent_name: str | None
     triage: PostTriage | None
+    send_error: str | None = None  # why the network refused it, or why the last try failed
+    next_send_at: datetime | None = None
+    sent_at: datetime | None = None
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,3 +132,23 @@ class Option:
 
     id: int
     label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelView:
+    """A channel account as the settings page shows it, with its health."""
+
+    id: int
+    network: str
+    handle: str
+    external_id: str | None
+    status: str
+    connected: bool
+    settings: dict[str, Any]
+    last_success_at: datetime | None
+    last_error_at: datetime | None
+    last_error: str | None
+    waiting: int  # replies queued or being sent
+    failed: int  # replies the network refused
+    oldest_waiting_at: datetime | None
+    next_poll_at: datetime | None

@@ -10,6 +10,7 @@ from socialdesk.accounts.agents import Principal
 from socialdesk.core.errors import InvalidAction, NotFound
 from socialdesk.core.types import CaseStatus
 from socialdesk.pipeline.case_actions import change_status, correct_triage, record_reply
+from socialdesk.pipeline.outbox import retry_failed
 from socialdesk.store.repos.cases import SORTS, get_case, list_inbox
 from socialdesk.store.repos.views import CaseDetail, PostView
 from socialdesk.web.api.schemas import CorrectionIn, InboxPage, ReplyIn, StatusIn
@@ -132,4 +133,14 @@ def correct_post_triage(post_id: int, body: CorrectionIn, agent: ApiAgent, conte
         raise HTTPException(404, "No such customer post in your workspace.") from None
     except InvalidAction as exc:
         raise HTTPException(422, str(exc)) from None
+    return Response(status_code=204)
+
+
+@router.post("/posts/{post_id}/retry", tags=["cases"], status_code=204, responses=_NOT_FOUND)
+def retry_reply(post_id: int, agent: ApiAgent, context: Context) -> Response:
+    """Queue a reply the network refused for another try (its `delivery_status` was `failed`)."""
+    try:
+        retry_failed(context.db, agent.workspace_id, post_id)
+    except NotFound:
+        raise HTTPException(404, "No such reply in your workspace.") from None
     return Response(status_code=204)

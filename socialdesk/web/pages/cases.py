@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
-from socialdesk.channels import NETWORKS
+from socialdesk.channels import NETWORKS, connector
 from socialdesk.core.errors import InvalidAction, NotFound
 from socialdesk.core.types import CaseStatus, Intent, Sentiment
 from socialdesk.pipeline.case_actions import change_status, correct_triage, record_reply
+from socialdesk.pipeline.outbox import retry_failed
 from socialdesk.store.repos.cases import get_case
 from socialdesk.store.repos.workspace import workspace_name
 from socialdesk.web.csrf import verify_csrf
@@ -45,7 +46,7 @@ def _page(
             "case": case,
             "error": error,
             "draft": draft,
-            "max_length": network.max_text_length if network else None,
+            "max_length": _limit(case.network, case.is_private) if network else None,
             "sentiments": [s.value for s in Sentiment],
             "intents": [i.value for i in Intent],
             # A fresh key per rendered form: submitting the same form twice records one reply.
@@ -53,6 +54,11 @@ def _page(
         },
         status_code=status_code,
     )
+
+
+def _limit(network: str, private: bool) -> int | None:
+    limits = connector(network).limits
+    return limits.max_private_text if private else limits.max_text
 
 
 @router.get("/cases/{case_id}")
@@ -78,6 +84,16 @@ def reply(
     except InvalidAction as exc:
         return _page(request, context, agent, case_id, error=str(exc), draft=text, status_code=422)
     return RedirectResponse(f"/cases/{case_id}#post-{recorded.post_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/posts/{post_id}/retry", dependencies=[Depends(verify_csrf)])
+def retry(context: Context, agent: PageAgent, case_id: int, post_id: int) -> Response:
+    """Send a reply the network refused once more (after an admin fixed the channel, say)."""
+    try:
+        retry_failed(context.db, agent.workspace_id, post_id)
+    except NotFound:
+        raise HTTPException(404, "There is no such reply in your workspace.") from None
+    return RedirectResponse(f"/cases/{case_id}#post-{post_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/status", dependencies=[Depends(verify_csrf)])

@@ -38,8 +38,9 @@
     var max = parseInt(text.dataset.max || "0", 10);
     function count() {
       if (!max || !counter) return;
-      counter.textContent = text.value.length + " / " + max;
-      counter.classList.toggle("over", text.value.length > max);
+      var length = graphemes(text.value);
+      counter.textContent = length + " / " + max;
+      counter.classList.toggle("over", length > max);
     }
     text.addEventListener("input", count);
     count();
@@ -59,3 +60,13 @@
   setupInbox();
   setupReply();
 })();
+
+// What people count as characters (one emoji, one accented letter), where the browser can tell.
+function graphemes(value) {
+  if (typeof Intl !== "undefined" && Intl.Segmenter) {
+    var count = 0;
+    for (var _ of new Intl.Segmenter().segment(value)) count++;
+    return count;
+  }
+  return Array.from(value).length;
+}
