@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from socialdesk.core.types import Intent, Sentiment, TopicScore, Triage, TriageInput
 from socialdesk.triage.encoder import Encoder, shared_encoder
+from socialdesk.triage.features import Analysed, analyse
 from socialdesk.triage.language import LanguageDetector, default_detector
 from socialdesk.triage.linear import LinearBundle, softmax
 from socialdesk.triage.pii import find_pii
@@ -32,6 +33,8 @@ TOKENIZER = ARTIFACTS / "tokenizer.json"
 TOPICS_SHOWN = 3
 _SENTIMENTS = tuple(s.value for s in Sentiment)
 _INTENTS = tuple(i.value for i in Intent)
+_SENTIMENT_VALUES = tuple(Sentiment(s) for s in _SENTIMENTS)
+_INTENT_VALUES = tuple(Intent(i) for i in _INTENTS)
 
 
 class Triager:
@@ -53,6 +56,8 @@ class Triager:
         self.encoder_batch = encoder_batch
         self.bundle = bundle or shared_bundle()
         self.topics = topics
+        if topics is not None:
+            topics.prepare_static()
         self.encoder = encoder or (shared_encoder(ENCODER, TOKENIZER) if tier == "accurate" else None)
         self.detector = detector or default_detector()
         self.places = places or default_finder()
@@ -67,7 +72,8 @@ class Triager:
         if not items:
             return []
         texts = [item.text for item in items]
-        features = self.bundle.featurizer.transform(texts)
+        analysed = analyse(texts)  # read once for the shipped heads and the topic model
+        features = self.bundle.featurizer.transform_analysed(analysed)
         embeddings = None
         scores = fast = self.bundle.score_features(features)
         sentiment = scores["sentiment"]
@@ -79,64 +85,80 @@ class Triager:
         intent = scores["intent+"] if "intent+" in scores else scores["intent"]
         complaint = (scores["complaint+"] if "complaint+" in scores else scores["complaint"])[:, 0]
         severity = np.clip((scores["severity+"] if "severity+" in scores else scores["severity"])[:, 0], 0, 4)
-        urgency_parts = (
-            np.clip(fast["severity"][:, 0], 0, 4),
-            fast["complaint"][:, 0],
-            fast["sentiment"][:, 0],
+        # The loop below reads Python floats taken from the arrays once per batch: indexing a numpy
+        # array element by element costs more than the rest of a post's scores. tolist() gives each
+        # float32 exactly, as float() of the element did.
+        severe = np.clip(fast["severity"][:, 0], 0, 4).tolist()
+        likely = fast["complaint"][:, 0].tolist()
+        negative = fast["sentiment"][:, 0].tolist()
+        sentiment_best = sentiment.argmax(axis=1).tolist()
+        intent_best = intent.argmax(axis=1).tolist()
+        sentiment_rows = sentiment.tolist()
+        intent_rows = intent.tolist()
+        complaint_scores = complaint.tolist()
+        severities = severity.tolist()
+        # The scores are float32 and numpy compared them with the threshold in float32; rounding the
+        # threshold to float32 keeps every decision the same now that the comparison is in Python.
+        threshold = float(np.float32(self.complaint_threshold))
+        topics = self._topics(analysed, embeddings)
+        weights, detect, find_places, tier = (
+            self.urgency_weights,
+            self.detector.detect,
+            self.places.find,
+            self.tier,
         )
-        topics = self._topics(texts, embeddings)
         results = []
         for i, item in enumerate(items):
-            is_complaint = bool(complaint[i] >= self.complaint_threshold)
+            text = item.text
+            is_complaint = complaint_scores[i] >= threshold
             results.append(
                 Triage(
-                    language=self.detector.detect(item.text).code or item.lang,
-                    sentiment=Sentiment(_SENTIMENTS[int(sentiment[i].argmax())]),
-                    sentiment_scores=_rounded(_SENTIMENTS, sentiment[i]),
-                    intent=Intent(_INTENTS[int(intent[i].argmax())]),
-                    intent_scores=_rounded(_INTENTS, intent[i]),
+                    language=detect(text, item.lang).code,
+                    sentiment=_SENTIMENT_VALUES[sentiment_best[i]],
+                    sentiment_scores=_rounded(_SENTIMENTS, sentiment_rows[i], sentiment_best[i]),
+                    intent=_INTENT_VALUES[intent_best[i]],
+                    intent_scores=_rounded(_INTENTS, intent_rows[i], intent_best[i]),
                     is_complaint=is_complaint,
-                    complaint_score=round(float(complaint[i]), 4),
-                    severity=round(float(severity[i]) if is_complaint else 0.0, 3),
+                    complaint_score=round(complaint_scores[i], 4),
+                    severity=round(severities[i] if is_complaint else 0.0, 3),
                     urgency=round(
-                        urgency(
-                            self.urgency_weights,
-                            float(urgency_parts[0][i]),
-                            float(urgency_parts[1][i]),
-                            float(urgency_parts[2][i]),
-                            signals(item.text),
-                            item.followers,
-                        ),
-                        4,
+                        urgency(weights, severe[i], likely[i], negative[i], signals(text), item.followers), 4
                     ),
                     topics=topics[i],
-                    places=self.places.find(
-                        item.text, (item.geo.lat, item.geo.lon) if item.geo else None, item.user_location
+                    places=find_places(
+                        text, (item.geo.lat, item.geo.lon) if item.geo else None, item.user_location
                     ),
-                    pii=find_pii(item.text),
-                    tier=self.tier,
+                    pii=find_pii(text),
+                    tier=tier,
                 )
             )
         return results
 
-    def _topics(self, texts: Sequence[str], embeddings: NDArray[np.float32] | None) -> list[list[TopicScore]]:
+    def _topics(self, analysed: Analysed, embeddings: NDArray[np.float32] | None) -> list[list[TopicScore]]:
         if self.topics is None:
-            return [[] for _ in texts]
-        scores = self.topics.score(texts, embeddings if self.topics.dense is not None else None)
+            return [[] for _ in range(len(analysed))]
+        features = self.topics.featurizer.transform_analysed(analysed)
+        scores = self.topics.score_features(
+            features,
+            embeddings if self.topics.dense is not None else None,
+            self.topics.static_logits(analysed),
+        )
         probabilities = scores["topic+"] if "topic+" in scores else scores["topic"]
         labels = self.topics.head("topic").labels
         best = np.argsort(-probabilities, axis=1)[:, :TOPICS_SHOWN]
+        shown = np.take_along_axis(probabilities, best, axis=1).tolist()
         return [
-            [TopicScore(labels[j], round(float(probabilities[i, j]), 4)) for j in best[i]]
-            for i in range(len(texts))
+            [TopicScore(labels[j], round(p, 4)) for j, p in zip(top, row, strict=True)]
+            for top, row in zip(best.tolist(), shown, strict=True)
         ]
 
 
-def _rounded(labels: Sequence[str], values: NDArray[np.float32]) -> dict[str, float]:
-    """Probabilities rounded for output, still summing to exactly 1."""
-    rounded = [round(float(v), 4) for v in values]
-    rounded[int(np.argmax(values))] += round(1.0 - sum(rounded), 4)
-    return {label: round(v, 4) for label, v in zip(labels, rounded, strict=True)}
+def _rounded(labels: Sequence[str], values: Sequence[float], best: int) -> dict[str, float]:
+    """Probabilities rounded for output, still summing to exactly 1; `best` is the largest's index."""
+    rounded = [round(v, 4) for v in values]
+    # Rounding a rounded value again changes nothing, so only the one that takes the remainder needs it.
+    rounded[best] = round(rounded[best] + round(1.0 - sum(rounded), 4), 4)
+    return dict(zip(labels, rounded, strict=True))
 
 
 _lock = threading.Lock()

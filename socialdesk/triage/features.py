@@ -21,16 +21,19 @@ from scipy.sparse import csr_matrix
 
 CHAR_BUCKETS = 1 << 18  # the default; a featurizer can use fewer (topic models keep their files small)
 CHAR_NGRAMS = (3, 4, 5)
-_MENTION = re.compile(r"(?<![\w@])@\w+(?:@[\w.-]+)?")
+# "@" first, then a look behind at what precedes it: a pattern that starts with a literal lets the regex
+# engine jump from one "@" to the next instead of trying the look-behind at every character.
+_MENTION = re.compile(r"@(?<![\w@]@)\w+(?:@[\w.-]+)?")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _TOKEN = re.compile(
     r"[#$]?\w+(?:'\w+)?|[!?]{1,3}|[:;=]-?[()dDpP/\\|]|<3|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
 )
-_SHOUT = re.compile(r"\b[A-Z]{3,}\b")
+_SHOUT = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{2,}(?!\w)")  # \b[A-Z]{3,}\b, starting with a character class
 _ELONGATED = re.compile(r"(\w)\1\1")
 _PRIME = np.uint64(1_000_003)
 _NONE = np.zeros(0, np.int64)
+_NO_HASHES = np.zeros(0, np.uint64)
 
 
 def normalise(text: str) -> str:
@@ -41,6 +44,9 @@ def normalise(text: str) -> str:
     """
     if "\\u" in text:  # archives that kept JSON escapes ("\\u002c") literally
         text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        # An emoji beyond the first 65,536 code points is escaped as two halves ("\\ud83d\\ude00"):
+        # join them into the one character (a lone half stays as it is).
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
     if "&" in text:
         text = html.unescape(text)
     return _URL.sub(" http ", _MENTION.sub(" @user ", text))
@@ -64,29 +70,66 @@ def char_hashes(
     texts: Sequence[str], buckets: int = CHAR_BUCKETS
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """(row, bucket) of every character 3-5-gram of every text, computed for the batch in one go."""
-    joined = "\x00".join(f" {t.lower()} " for t in texts)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    rows, hashes = _char_hashes(texts)
+    return rows, (hashes % np.uint64(buckets)).astype(np.int64)
+
+
+def _char_hashes(texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.uint64]]:
+    """(row, hash) of every character 3-5-gram; a featurizer takes the hash modulo its buckets."""
+    padded = [f" {t.lower()} " for t in texts]
+    # Lone surrogates (a "\\ud83d" escape decoded without its pair) are code points like any other here.
+    codes = np.frombuffer("\x00".join(padded).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = codes.astype(np.uint64)
     if codes.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    boundary = codes == 0
-    row_of = np.cumsum(boundary) - boundary  # which text each character belongs to
+        return _NONE, _NO_HASHES
+    # The texts are told apart by their lengths, not by the separator, so that a NUL inside a post is
+    # an ordinary character and cannot shift the n-grams of the posts after it onto the wrong rows.
+    lengths = np.fromiter(map(len, padded), np.int64, len(padded)) + 1  # with the separator after it
+    boundary = np.zeros(codes.size, dtype=bool)
+    boundary[np.cumsum(lengths)[:-1] - 1] = True
+    row_of = np.repeat(np.arange(len(padded), dtype=np.int64), lengths)[: codes.size]
     rows: list[NDArray[np.int64]] = []
-    hashed: list[NDArray[np.int64]] = []
-    for n in CHAR_NGRAMS:
-        if codes.size < n:
+    hashed: list[NDArray[np.uint64]] = []
+    # The hash of an n-gram is the (n-1)-gram's times the prime plus its last character, so each length
+    # extends the previous one (wrapping modulo 2**64, which is all a hash needs).
+    h, crosses = codes, boundary  # the 1-grams
+    for n in range(1, max(CHAR_NGRAMS) + 1):
+        if n > 1:
+            if codes.size < n:
+                break
+            h = h[:-1] * _PRIME + codes[n - 1 :]
+            crosses = crosses[:-1] | boundary[n - 1 :]
+        if n not in CHAR_NGRAMS:
             continue
-        h = np.zeros(codes.size - n + 1, dtype=np.uint64)
-        crosses = np.zeros(codes.size - n + 1, dtype=bool)
-        for i in range(n):
-            window = codes[i : codes.size - n + 1 + i]
-            h = h * _PRIME + window  # wraps modulo 2**64, which is all a hash needs
-            crosses |= boundary[i : codes.size - n + 1 + i]
         keep = ~crosses
-        rows.append(row_of[: codes.size - n + 1][keep].astype(np.int64))
-        hashed.append(((h[keep] ^ np.uint64(n)) % np.uint64(buckets)).astype(np.int64))
+        rows.append(row_of[: h.size][keep])
+        hashed.append(h[keep] ^ np.uint64(n))
     if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return _NONE, _NO_HASHES
     return np.concatenate(rows), np.concatenate(hashed)
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """What every featurizer reads from a batch of posts, whatever its vocabulary and bucket count: the
+    word terms of each post and the hashes of its character n-grams. The fast tier analyses a batch
+    once for the shipped heads and a workspace's topic model, which halves the cost of having topics."""
+
+    terms: list[list[str]]
+    char_rows: NDArray[np.int64]
+    char_hashes: NDArray[np.uint64]  # before the modulo that makes them a featurizer's buckets
+    has_chars: bool = True
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+def analyse(texts: Sequence[str], chars: bool = True) -> Analysed:
+    """`texts` are raw post texts; `chars=False` leaves out the character n-grams."""
+    normalised = [normalise(t) for t in texts]
+    terms = [word_terms(word_tokens(text)) for text in normalised]
+    char_rows, hashes = _char_hashes(normalised) if chars else (_NONE, _NO_HASHES)
+    return Analysed(terms, char_rows, hashes, chars)
 
 
 @dataclass
@@ -106,31 +149,40 @@ class Featurizer:
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
         """Sublinear tf-idf, L2-normalised rows; `texts` are raw post texts."""
-        normalised = [normalise(t) for t in texts]
-        vocab = self.vocabulary
-        word_rows: list[int] = []
+        return self.transform_analysed(analyse(texts, chars=self.char_buckets > 0))
+
+    def transform_analysed(self, analysed: Analysed) -> csr_matrix:
+        """As `transform`, from a batch already analysed (with its character n-grams if this
+        featurizer has buckets for them)."""
+        lookup = self.vocabulary.get
         word_cols: list[int] = []
-        for row, text in enumerate(normalised):
-            found = [c for c in map(vocab.get, word_terms(word_tokens(text))) if c is not None]
+        found_in: list[int] = []
+        for terms in analysed.terms:
+            found = [c for c in map(lookup, terms) if c is not None]
             word_cols += found
-            word_rows += [row] * len(found)
-        char_rows, char_cols = (
-            char_hashes(normalised, self.char_buckets) if self.char_buckets else (_NONE, _NONE)
-        )
-        rows = np.concatenate([np.asarray(word_rows, np.int64), char_rows])
-        columns = np.concatenate([np.asarray(word_cols, np.int64), char_cols + len(vocab)])
-        return self._weigh(rows, columns, len(texts))
+            found_in.append(len(found))
+        word_rows = np.repeat(np.arange(len(analysed), dtype=np.int64), found_in)
+        char_rows, char_cols = _NONE, _NONE
+        if self.char_buckets:
+            if not analysed.has_chars:
+                raise ValueError("this featurizer needs the character n-grams: analyse(texts, chars=True)")
+            char_rows = analysed.char_rows
+            char_cols = (analysed.char_hashes % np.uint64(self.char_buckets)).astype(np.int64)
+        rows = np.concatenate([word_rows, char_rows])
+        columns = np.concatenate([np.asarray(word_cols, np.int64), char_cols + len(self.vocabulary)])
+        return self._weigh(rows, columns, len(analysed))
 
     def _weigh(self, rows: NDArray[np.int64], cols: NDArray[np.int64], n_rows: int) -> csr_matrix:
         width = self.n_features
         keys, counts = np.unique(rows * width + cols, return_counts=True)  # sorted by row, then column
-        key_rows, key_cols = keys // width, keys % width
+        key_rows, key_cols = np.divmod(keys, width)
         data = (1.0 + np.log(counts)).astype(np.float32) * self.idf[key_cols]
         norms = np.sqrt(np.bincount(key_rows, weights=data * data, minlength=n_rows)).astype(np.float32)
         norms[norms == 0] = 1.0
         data /= norms[key_rows]
         indptr = np.searchsorted(key_rows, np.arange(n_rows + 1))
-        return csr_matrix((data, key_cols, indptr), shape=(n_rows, width))
+        # int32 indices, as scipy would convert them to anyway (no model has 2**31 features)
+        return csr_matrix((data, key_cols.astype(np.int32), indptr.astype(np.int32)), shape=(n_rows, width))
 
 
 def fit_featurizer(

@@ -303,13 +303,45 @@ def test_filter_redacts_the_formatted_message_including_args(log: tuple[logging.
     assert stream.getvalue() == "INFO post from [email]: call [phone]\n"
 
 
-def test_filter_leaves_no_args_to_format_again() -> None:
+def test_filter_leaves_only_redacted_args_to_format_again() -> None:
     record = logging.LogRecord(
         "x", logging.INFO, __file__, 1, "card %s, %d%%", ("4111 1111 1111 1111", 5), None
     )
     assert RedactingFilter().filter(record) is True
-    assert record.args is None
+    assert record.args == ("[card]", 5)
     assert record.getMessage() == "card [card], 5%"
+
+
+def test_personal_data_split_across_format_and_args_clears_the_args() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "mail jane@%s", ("example.com",), None)
+    assert RedactingFilter().filter(record) is True
+    assert (record.msg, record.args) == ("mail [email]", None)
+
+
+def test_uvicorns_access_log_still_formats_and_is_redacted() -> None:
+    """uvicorn's AccessFormatter unpacks the record's args (client, method, path, version, status)."""
+    from uvicorn.logging import AccessFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s', use_colors=False)
+    )
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("tests.unit.test_pii.access")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        args = ("127.0.0.1:5000", "GET", "/inbox?q=jane@example.com", "1.1", 200)
+        logger.warning('%s - "%s %s HTTP/%s" %d', *args)
+        logger.warning('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5001", "GET", "/inbox", "1.1", 200)
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert lines == [
+        '127.0.0.1:5000 "GET /inbox?q=[email] HTTP/1.1" 200 OK',
+        '127.0.0.1:5001 "GET /inbox HTTP/1.1" 200 OK',
+    ]
 
 
 def test_filter_keeps_messages_without_personal_data(log: tuple[logging.Logger, io.StringIO]) -> None:

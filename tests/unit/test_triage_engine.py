@@ -6,6 +6,7 @@ import pytest
 
 from socialdesk.core.types import Geo, Intent, PiiType, PlaceKind, PlaceSource, Sentiment, TriageInput
 from socialdesk.triage.engine import ENCODER, Triager
+from socialdesk.triage.urgency import _SIGNALS, signals
 
 STRANDED = TriageInput(
     "@SkylarkAir stranded at Schiphol with two kids, flight cancelled and no hotel. "
@@ -133,3 +134,31 @@ def test_the_accurate_tier_rescores_sentiment_and_keeps_the_other_fields() -> No
     assert sum(result.sentiment_scores.values()) == pytest.approx(1.0, abs=1e-4)
     assert result.urgency > 0.7
     assert result.pii[0].type is PiiType.PHONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "STRANDED at the airport, flight Cancelled, URGENT",
+        "Stuck In traffic, missed My Flight, no hotel tonight",
+        "Vol annulé, bloqué à Paris",  # not ASCII: read case-insensitively as it is
+        "my KIDS are alone, Medical emergency ASAP",
+        "nothing to see here",
+    ],
+)
+def test_urgency_signals_do_not_depend_on_case(text: str) -> None:
+    assert signals(text) == signals(text.lower()) == signals(text.upper())
+    assert signals(text) == len({m.group(0).lower() for m in _SIGNALS.finditer(text)})
+
+
+def test_the_urgency_phrases_are_written_in_lowercase() -> None:
+    # ASCII posts are lowercased and matched case-sensitively, which needs lowercase phrases.
+    assert _SIGNALS.pattern == _SIGNALS.pattern.lower()
+
+
+def test_scores_are_rounded_and_sum_to_exactly_one(fast: Triager) -> None:
+    results = fast.run([TriageInput(t) for t in ("meh", "great service, thanks!!", "where is my parcel")])
+    for result in results:
+        for scores in (result.sentiment_scores, result.intent_scores):
+            assert all(round(v, 4) == v for v in scores.values())
+            assert round(sum(scores.values()), 9) == 1.0

@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from socialdesk.triage.features import char_hashes, fit_featurizer, normalise, word_terms, word_tokens
+from socialdesk.triage.features import (
+    CHAR_NGRAMS,
+    analyse,
+    char_hashes,
+    fit_featurizer,
+    normalise,
+    word_terms,
+    word_tokens,
+)
 from socialdesk.triage.linear import Head, LinearBundle
 
 
@@ -29,6 +37,63 @@ def test_char_hashes_never_cross_from_one_text_into_the_next() -> None:
     assert set(rows.tolist()) == {0, 2}  # the empty text has no 3-grams of its own
     _, alone = char_hashes(["xyz"], buckets=1 << 10)
     assert sorted(buckets[rows == 2].tolist()) == sorted(alone.tolist())
+
+
+def test_char_hashes_are_the_hash_the_shipped_models_were_trained_with() -> None:
+    # Written out the slow way: each n-gram hashed on its own (mod 2**64), then xor n, mod buckets.
+    texts = ["Ünïcode ok", "a", "", "late again!!", "\U0001f600 x"]
+    expected = []
+    for row, text in enumerate(texts):
+        padded = f" {text.lower()} "
+        for n in CHAR_NGRAMS:
+            for start in range(len(padded) - n + 1):
+                value = 0
+                for char in padded[start : start + n]:
+                    value = (value * 1_000_003 + ord(char)) % 2**64
+                expected.append((row, (value ^ n) % 4096))
+    rows, buckets = char_hashes(texts, buckets=4096)
+    assert sorted(zip(rows.tolist(), buckets.tolist(), strict=True)) == sorted(expected)
+
+
+def test_a_nul_or_a_lone_surrogate_in_a_post_does_not_disturb_the_batch() -> None:
+    featurizer = fit_featurizer(["late flight", "great crew"], min_df=1, char_buckets=1 << 10)
+    texts = ["late\x00flight", "broken \\ud83d escape", "\ud800 lone", "great crew"]
+    batch = featurizer.transform(texts).toarray()
+    for row, text in enumerate(texts):
+        assert np.array_equal(batch[row], featurizer.transform([text]).toarray()[0])
+
+
+def test_an_emoji_escaped_as_two_halves_is_one_character() -> None:
+    assert normalise("love it \\ud83d\\ude00") == "love it \U0001f600"
+    assert "\U0001f600" in word_tokens(normalise("love it \\ud83d\\ude00"))
+
+
+def test_addresses_and_doubled_at_signs_are_not_handles() -> None:
+    assert normalise("mail jane@example.com or @@x") == "mail jane@example.com or @@x"
+    assert normalise("@a@b.c:@x") == " @user : @user "
+
+
+def test_shouting_is_three_capitals_as_a_whole_word() -> None:
+    assert "<shout>" in word_tokens("this is BAD")
+    assert "<shout>" in word_tokens("WHY?")
+    assert "<shout>" not in word_tokens("myBAD day")
+    assert "<shout>" not in word_tokens("BADx and AB and ABC1")
+
+
+def test_one_analysis_of_a_batch_serves_featurizers_of_any_vocabulary_and_bucket_count() -> None:
+    texts = ["the flight was late again", "", "GREAT crew!!! @bob", "late late late"]
+    small = fit_featurizer(["late flight", "great crew"], min_df=1, char_buckets=1 << 10)
+    large = fit_featurizer(["the flight", "crew was late"], min_df=1, char_buckets=3000)
+    words_only = fit_featurizer(["late flight"], min_df=1, char_buckets=0)
+    analysed = analyse(texts)
+    for featurizer in (small, large, words_only):
+        shared = featurizer.transform_analysed(analysed)
+        alone = featurizer.transform(texts)
+        assert np.array_equal(shared.indptr, alone.indptr)
+        assert np.array_equal(shared.indices, alone.indices)
+        assert np.array_equal(shared.data, alone.data)
+    with pytest.raises(ValueError, match="character n-grams"):
+        small.transform_analysed(analyse(texts, chars=False))
 
 
 def test_rows_are_l2_normalised_and_independent_of_the_batch() -> None:

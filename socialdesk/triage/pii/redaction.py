@@ -8,6 +8,7 @@ same to every log record, its arguments and its traceback, before any handler fo
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from socialdesk.core.types import PiiSpan
 from socialdesk.triage.pii.detection import find_pii
@@ -38,8 +39,11 @@ class RedactingFilter(logging.Filter):
     """Keeps personal data out of log output by redacting each record before any handler formats it.
 
     The message is formatted with its args here, so a phone number passed as an argument is caught
-    too; args are then cleared so no handler formats the original values again. Tracebacks are
-    rendered and redacted as well, since exception messages often quote the offending input.
+    too. Formatters that read the args themselves (uvicorn's access log unpacks them) must still get
+    them: a record without personal data is left as it is, and otherwise the args are redacted one by
+    one when that gives the same redacted message; only when personal data spans the format string and
+    its args is the message replaced by its redacted text and the args cleared. Tracebacks are rendered
+    and redacted as well, since exception messages often quote the offending input.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -49,8 +53,10 @@ class RedactingFilter(logging.Filter):
             # A bad format string would make the handler print the raw args to stderr; keep them
             # readable but redacted instead of losing the record.
             message = f"{record.msg} {record.args!r}"
-        record.msg = redact(message)
-        record.args = None
+            record.args = None
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = _redacted_parts(record, redacted)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -58,3 +64,22 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         return True
+
+
+def _redacted_parts(record: logging.LogRecord, redacted: str) -> tuple[str, Any]:
+    """The record's format string and args, each redacted, if they still make `redacted`."""
+    if isinstance(record.msg, str) and isinstance(record.args, tuple):
+        args = tuple(_redact_arg(a) for a in record.args)
+        msg = redact(record.msg)
+        try:
+            if msg % args == redacted:
+                return msg, args
+        except (TypeError, ValueError):
+            pass
+    return redacted, None
+
+
+def _redact_arg(value: object) -> object:
+    if isinstance(value, bool | int | float) or value is None:
+        return value  # keeps %d and %f working; numbers are checked as part of the whole message
+    return redact(value if isinstance(value, str) else str(value))
