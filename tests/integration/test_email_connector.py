@@ -10,6 +10,7 @@ from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.utils import format_datetime
 from pathlib import Path
 
 import httpx2 as httpx
@@ -265,7 +266,8 @@ def test_a_reply_typed_on_an_email_case_is_sent_threaded(
     answer["From"] = "Maria Lopez <maria.lopez@example.com>"
     answer["To"] = SUPPORT
     answer["Subject"] = "Re: " + str(mail["Subject"])
-    answer["Date"] = "Tue, 01 Dec 2026 10:00:00 +0000"
+    # Dated after our reply, whenever the test runs: a fixed date would fall before it one day.
+    answer["Date"] = format_datetime(utcnow() + timedelta(minutes=1))
     answer["Message-ID"] = "<answer-1@example.com>"
     answer["In-Reply-To"] = message_id
     answer["References"] = f"{mail['References']} {message_id}"
