@@ -2,6 +2,9 @@
 
     .venv/bin/python benchmarks/places_eval.py [--split dev|held|all] [--errors]
     .venv/bin/python benchmarks/places_eval.py --fresh [--errors]
+    .venv/bin/python benchmarks/places_eval.py --fresh2 [--errors]
+    .venv/bin/python benchmarks/places_eval.py --fresh3 [--errors]
+    .venv/bin/python benchmarks/places_eval.py --fresh4     # the sealed set: look at its figures only
 
 The labels (socialdesk/triage/data/places_labels.jsonl) name tweets by data set and id only; the texts
 are read in place from the shared data folder (../shared/data), which is never copied into the repo.
@@ -9,8 +12,9 @@ Scoring rules: socialdesk/training/place_labels.py. The "coarse" line also accep
 region that contains a labelled place (Texas for a tweet labelled Perryton, Texas).
 
 --fresh scores the fresh set instead (socialdesk/triage/data/places_labels_fresh.jsonl: TWCS and
-TweetEval tweets labelled after the rules were written, before the finder was run on them); there
---errors lists its mistakes.
+TweetEval tweets labelled after the rules were written, before the finder was run on them), --fresh2
+the second fresh set. --errors lists the mistakes of every half or set scored (all four have now been
+looked at while writing rules: PLACES_LABELS.md).
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ sys.path.insert(0, str(ROOT))
 from socialdesk.core.types import Place  # noqa: E402
 from socialdesk.training.datasets import MissingData, shared_root  # noqa: E402
 from socialdesk.training.place_labels import (  # noqa: E402
+    FRESH2_LABELS,
+    FRESH3_LABELS,
+    FRESH4_LABELS,
     FRESH_LABELS,
     LABELS,
     load_records,
@@ -41,9 +48,18 @@ from socialdesk.triage.places import PlaceFinder  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("dev", "held", "all"), default="all")
-    parser.add_argument("--errors", action="store_true", help="print wrong and missed places (dev half only)")
+    parser.add_argument("--errors", action="store_true", help="print wrong and missed places")
     parser.add_argument(
         "--fresh", action="store_true", help="score the fresh set (places_labels_fresh.jsonl)"
+    )
+    parser.add_argument(
+        "--fresh2", action="store_true", help="score the second fresh set (places_labels_fresh2.jsonl)"
+    )
+    parser.add_argument(
+        "--fresh3", action="store_true", help="score the third fresh set (places_labels_fresh3.jsonl)"
+    )
+    parser.add_argument(
+        "--fresh4", action="store_true", help="score the sealed fourth fresh set (places_labels_fresh4.jsonl)"
     )
     args = parser.parse_args()
     try:
@@ -51,12 +67,23 @@ def main() -> int:
     except MissingData as exc:
         print(f"skipped: {exc} (texts are never copied into the repo)")
         return 0
-    records = load_records(shared, FRESH_LABELS if args.fresh else LABELS)
+    chosen = [
+        (flag, path, name)
+        for flag, path, name in (
+            (args.fresh4, FRESH4_LABELS, "fresh4"),
+            (args.fresh3, FRESH3_LABELS, "fresh3"),
+            (args.fresh2, FRESH2_LABELS, "fresh2"),
+            (args.fresh, FRESH_LABELS, "fresh"),
+        )
+        if flag
+    ]
+    labels = chosen[0][1] if chosen else LABELS
+    records = load_records(shared, labels)
     started = time.perf_counter()
     finder = PlaceFinder()
     print(f"gazetteer built in {time.perf_counter() - started:.2f} s; {len(records)} labelled tweets")
-    if args.fresh:
-        return fresh(finder, records, args.errors)
+    if chosen:
+        return fresh(finder, records, args.errors, chosen[0][2])
     for half in ("dev", "held") if args.split == "all" else (args.split,):
         rows = [(record, finder.find(text)) for record, text in records if split_of(record) == half]
         for source in ("twcs", "semeval"):
@@ -72,7 +99,7 @@ def main() -> int:
                 f"{half:4} {rule}: precision {s.precision:.3f}  recall {s.recall:.3f}  "
                 f"({len(rows)} tweets, {s.labelled} labelled places, {s.found} found)"
             )
-        if args.errors and half == "dev":
+        if args.errors:  # both halves: all three sets are development data since the third round
             print_errors(rows, {(r["source"], r["file"], r["id"]): text for r, text in records})
     labelled = [text for _, text in records]
     typical = [t for t in load_texts(shared).values() if 100 <= len(t) <= 280]
@@ -87,19 +114,19 @@ def main() -> int:
     return 0
 
 
-def fresh(finder: PlaceFinder, records: list[tuple[dict[str, Any], str]], errors: bool) -> int:
-    """The fresh set as a whole and by source; no split (none of it was looked at while writing rules)."""
+def fresh(finder: PlaceFinder, records: list[tuple[dict[str, Any], str]], errors: bool, name: str) -> int:
+    """A fresh set as a whole and by source; no split (it was labelled apart from the rules)."""
     rows = [(record, finder.find(text)) for record, text in records]
-    for source in ("twcs", "tweeteval"):
+    for source in sorted({record["source"] for record, _ in rows}):
         s = score([row for row in rows if row[0]["source"] == source])
         print(
-            f"fresh strict, {source} only: precision {s.precision:.3f}  recall {s.recall:.3f}  "
+            f"{name} strict, {source} only: precision {s.precision:.3f}  recall {s.recall:.3f}  "
             f"({s.labelled} labelled, {s.found} found)"
         )
     for coarse in (False, True):
         s = score(rows, coarse)
         print(
-            f"fresh {'coarse' if coarse else 'strict'}: precision {s.precision:.3f}  recall {s.recall:.3f}  "
+            f"{name} {'coarse' if coarse else 'strict'}: precision {s.precision:.3f}  recall {s.recall:.3f}  "
             f"({len(rows)} tweets, {s.labelled} labelled places, {s.found} found)"
         )
     if errors:

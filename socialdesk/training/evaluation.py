@@ -11,14 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 
-from socialdesk.core.types import Place, Triage, TriageInput
+from socialdesk.core.types import Triage, TriageInput
 from socialdesk.training import datasets as ds
 from socialdesk.training.calibration import expected_calibration_error
-from socialdesk.training.place_labels import FRESH_LABELS, load_records, score, split_of
+from socialdesk.training.place_labels import (
+    FRESH2_LABELS,
+    FRESH3_LABELS,
+    FRESH4_LABELS,
+    FRESH_LABELS,
+    load_records,
+    score,
+)
 from socialdesk.training.queue_sim import simulate
 from socialdesk.training.topics import measure_topics
 from socialdesk.triage.engine import Tier, Triager
@@ -105,14 +112,13 @@ def evaluate(shared: Path, tiers: Sequence[str], say: Callable[[str], None] = pr
         banking.texts, banking.labels, encoder, validation=0.2, seed=0, say=lambda _: None
     )
     finder = default_finder()
-    place_rows: dict[str, list[tuple[dict[str, Any], list[Place]]]] = {"dev": [], "held": []}
-    for record, text in load_records(shared):
-        place_rows[split_of(record)].append((record, finder.find(text)))
-    fresh = [(record, finder.find(text)) for record, text in load_records(shared, FRESH_LABELS)]
+    looked_at = [(record, finder.find(text)) for record, text in load_records(shared)]
+    for path in (FRESH_LABELS, FRESH2_LABELS, FRESH3_LABELS):
+        looked_at += [(record, finder.find(text)) for record, text in load_records(shared, path)]
+    sealed = [(record, finder.find(text)) for record, text in load_records(shared, FRESH4_LABELS)]
     places = [
-        ("labelled tweets, dev half: rules written on it", len(place_rows["dev"]), score(place_rows["dev"])),
-        ("labelled tweets, held half: looked at once", len(place_rows["held"]), score(place_rows["held"])),
-        ("fresh labelled tweets, never looked at", len(fresh), score(fresh)),
+        ("4 labelled sets the rules were written on", len(looked_at), score(looked_at)),
+        ("sealed fresh set, scored once", len(sealed), score(sealed)),
     ]
 
     def both(key: str) -> tuple[float | None, float | None]:

@@ -24,6 +24,12 @@ from socialdesk.triage.places.geo import distance_km
 LABELS = Path(__file__).resolve().parent.parent / "triage" / "data" / "places_labels.jsonl"
 # labelled before the finder was run on it, after its rules were written (see PLACES_LABELS.md)
 FRESH_LABELS = LABELS.with_name("places_labels_fresh.jsonl")
+# labelled after the third round of rules, by someone who never saw the finder; scored once at the end
+FRESH2_LABELS = LABELS.with_name("places_labels_fresh2.jsonl")
+# labelled while the fourth round of rules was written, by someone who never saw the finder
+FRESH3_LABELS = LABELS.with_name("places_labels_fresh3.jsonl")
+# labelled while the fifth round of rules was written, by someone who never saw the finder: the sealed one
+FRESH4_LABELS = LABELS.with_name("places_labels_fresh4.jsonl")
 MATCH_KM = 50.0
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 

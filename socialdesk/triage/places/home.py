@@ -32,6 +32,7 @@ BRAND_HOMES: dict[str, str] = {
 _WORD_HOMES = {"GB": word_set("tory tories nhs postcode quid brexit £")}
 WORD_HOMES: dict[str, str] = {word: country for country, words in _WORD_HOMES.items() for word in words}
 _HANDLE = re.compile(r"@(\w+)")
+_MAX_ADDRESSEES = 12  # handles read at the start of a post
 _WORD = re.compile(r"£|[a-z]+")
 
 
@@ -41,3 +42,18 @@ def home_country(text: str) -> str:
     if not homes:
         homes = {WORD_HOMES[w] for w in _WORD.findall(text.lower()) if w in WORD_HOMES}
     return next(iter(homes)) if len(homes) == 1 else ""
+
+
+def addressed_home(text: str) -> str:
+    """The one country served by the companies a post starts by addressing ("@Tesco @Morrisons ..."),
+    or "": a post to a shop about its branch. Only the leading handles are read, which is cheap."""
+    if text[:1] not in ("@", "."):
+        return ""
+    homes = set()
+    for word in text.split(None, _MAX_ADDRESSEES)[:_MAX_ADDRESSEES]:
+        if word[:1] != "@" and word[:2] != ".@":
+            break
+        home = BRAND_HOMES.get(word.lstrip(".@").rstrip(",.:;!?").lower())
+        if home is not None:
+            homes.add(home)
+    return homes.pop() if len(homes) == 1 else ""

@@ -48,12 +48,14 @@ def alternate_key(alternate: str) -> str:
 
 _GENERIC_REGION_WORDS = word_set(
     """north south east west northern southern eastern western central centre center capital coast region
-    district islands upper lower plateau rivers"""
+    district islands upper lower plateau rivers far mid province state gulf"""
 )
 
 
 def is_generic_region(key: str) -> bool:
-    return len(key.split()) <= 2 and not _GENERIC_REGION_WORDS.isdisjoint(key.split())
+    """A region named by generic words only ("Central", "North West", "Western Province"); a compass
+    word before a proper name ("North Carolina", "West Bengal") is that region's own name."""
+    return _GENERIC_REGION_WORDS.issuperset(key.split())
 
 
 def airport_aliases(name: str, city_key: str, staging: dict[str, list[Entry]]) -> list[tuple[str, int]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from socialdesk.core.types import PlaceKind
-from socialdesk.triage.places.entry import Entry
+from socialdesk.triage.places.entry import CAPS_ALIAS, Entry
 from socialdesk.triage.places.geo import inside
 
 
@@ -38,13 +38,21 @@ def resolve(
     for _, entries, qualifiers in pending:
         if len(entries) == 1 or qualifiers:
             countries.add(pick(entries, qualifiers).country)
+    countries.update(_shared_country([entries for _, entries, qualifiers in pending if not qualifiers]))
     folded: set[int] = set()
     for position, entries, qualifiers in pending:
         entry = pick(entries, qualifiers)
         if qualifiers and not any(inside(entry, q) for q in qualifiers):
+            if entry.flags & CAPS_ALIAS and entry.country == qualifiers[0].country:
+                # "NYC, NJ": a short form is no small town's name, so a list ("Dallas, GA" is a town)
+                chosen.append((position, entry))
             entry = qualifiers[0]  # "Salisbury Mass": a town too small to know, in a state we know
         elif not qualifiers and entry.country not in countries:
-            local = [e for e in entries if e.country in countries and e.kind is entry.kind]
+            local = [
+                e
+                for e in entries
+                if e.country in countries and e.kind is entry.kind and not _dwarfed(e, entry)
+            ]
             if not local and any(e.country != entry.country for e in entries):
                 country = home()  # "@Morrisons Perth.": a British shop's Perth is in Scotland
                 local = [e for e in entries if e.country == country and e.kind is entry.kind]
@@ -62,3 +70,22 @@ def resolve(
         if entry not in out:
             out.append(entry)
     return out
+
+
+def _shared_country(names: list[tuple[Entry, ...]]) -> set[str]:
+    """The country that two or more names with namesakes abroad have in common, where their first
+    candidates disagree: "delays at Preston ... through Lancaster" are both in Britain, though the
+    bigger Lancaster is in California."""
+    doubtful = [entries for entries in names if len({e.country for e in entries}) > 1]
+    if len(doubtful) < 2:
+        return set()
+    firsts = {entries[0].country for entries in doubtful}
+    shared = [c for c in firsts if all(any(e.country == c for e in entries) for entries in doubtful)]
+    return set(shared) if len(firsts) > 1 and len(shared) == 1 else set()
+
+
+def _dwarfed(namesake: Entry, top: Entry) -> bool:
+    """A namesake a hundred times smaller than the city first ranked is no reading a country named
+    elsewhere in the post can force: a "US lady" tweeting in Moscow is in Russia, not in Idaho (a
+    qualifier or the brand's home still can: "Moscow, ID", "@Morrisons Perth")."""
+    return top.kind is PlaceKind.CITY and namesake.population * 100 < top.population

@@ -2,8 +2,9 @@
 
 `Scan` finds every gazetteer name in a post in one automaton pass and decides for each, from the words
 around it (cues, qualifiers, routes, lists, capitals, team and title words, whether the post is about
-sport), whether it is a place, by the precision rules the package docstring sets out. It only collects
-what it accepts: `resolution.resolve` then picks one place for each name.
+sport; the questions about those words are in neighbours.py), whether it is a place, by the precision
+rules the package docstring sets out. It only collects what it accepts: `resolution.resolve` then
+picks one place for each name.
 """
 
 from __future__ import annotations
@@ -11,31 +12,34 @@ from __future__ import annotations
 import re
 
 from socialdesk.core.types import PlaceKind
-from socialdesk.triage.places.codes import ROUTE_GAP, TokenScan
+from socialdesk.triage.places.codes import ROUTE_GAP
 from socialdesk.triage.places.cues import (
     AIRPORT_AFTER,
     AIRPORT_BEFORE,
     BRAND_CUES,
     BRAND_NEXT,
-    BRAND_PREV,
+    COMPASS,
     CUES,
+    EVENT_NEXT,
     FIRST_NAMES,
     LOWER_CUES,
+    LOWER_STATE_CODES,
+    LOWER_WORDS,
     MOTION,
     NOT_NAME_NEXT,
     OK_PREV,
-    ORG_OF,
+    OVER_AFTER,
     PLACE_NEXT,
+    PLURAL_VERBS,
+    PRESS_NEXT,
+    PRONOUN_BEFORE,
     ROUTE_SEPS,
     SAFE_STATE_CODES,
-    SELF_WORDS,
     SITE_NEXT,
-    SITE_RUN_END,
     STORE_CHAINS,
     STREET_NEXT,
     STRONG_AFTER,
     VERSUS_NEXT,
-    VERSUS_PREV,
     WEAK_CUES,
     WORK_NEXT,
     WORK_VERBS,
@@ -50,31 +54,38 @@ from socialdesk.triage.places.entry import (
     Entry,
 )
 from socialdesk.triage.places.folding import fold_text, normalize
+from socialdesk.triage.places.gazetteer import CODE_KEY
 from socialdesk.triage.places.geo import inside
-from socialdesk.triage.places.sport import AUXILIARIES, MATCH_WORDS, TEAM_NEXT, TEAM_VERBS
-from socialdesk.triage.places.vocabulary import STATE_ABBREVIATIONS, word_set
+from socialdesk.triage.places.hashtags import HashtagScan
+from socialdesk.triage.places.sport import SURE_VERSUS, TEAM_BRAND_NEXT, TEAM_PREV
+from socialdesk.triage.places.town_cues import NAME_STARTS
+from socialdesk.triage.places.vocabulary import ARTICLE_NAMES, NATIONS, word_set
 
 BIG_CITY = 100_000  # a city this big is a place without a cue (unless its name is ambiguous)
 REGION_WEIGHT = 30_000  # a region with three airports or more (a region's population is 10,000 a one)
 LOWERCASE_CITY = 1_000_000  # "flying to london": lower case only for cities this big
+COMPASS_CITY = 500_000  # "in south glasgow": a lower-case city this big after a compass word
 
-
-def _upper_class() -> str:
-    ranges = [(0x41, 0x5A), (0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF)]
-    return "".join(chr(c) for lo, hi in ranges for c in range(lo, hi + 1) if chr(c).isupper())
-
-
-_U = re.escape(_upper_class())
-_WORD = rf"[{_U}][^\W_]*(?:['\u2019.\-][^\W_]+)*(?:['\u2019]s)?\.?"
-_CONNECTOR = r"(?:de|del|da|do|dos|das|di|du|des|la|las|le|les|los|el|am|an|im|upon|on|sur|en|y|of|the|and)"
-_RUN = re.compile(rf"(?<![\w#@'\u2019]){_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+){{0,2}}{_WORD})*")
-_QUALIFIER = re.compile(r"^,?\s*\(?([A-Z]{2,3}|[A-Z][a-z]{2,4})\b\.?")
-_NAME_PARTS = re.compile(r"[\s\-.'\u2019]+")
-_SITE_RUN = re.compile(r"(?: [A-Z][a-z]+){0,2} ([A-Z][a-z]+)\b(?!['\u2019]s? [A-Z])")
+_NAME_PARTS = re.compile(r"[\s\-.]+")  # an apostrophe is inside a word: "O'Hare", "B'ham"
+_AREAS = (PlaceKind.COUNTRY, PlaceKind.REGION)
+_NAMING_KINDS = (PlaceKind.CITY, PlaceKind.REGION)
+_ROUTE_MARKS = frozenset("-\u2013\u2014>\u2192")  # a route may follow: " - LHR", " → JFK"
+_LIST_SEPS = frozenset({",", "&", "/"})
+_LIST_WORDS_NEXT = frozenset({"and", "or"})
+_LIST_NEXT = re.compile(r"\s*(?:,|and|&|or|/)\s*(?=[A-Z])")  # "Turkey and R...", "Florence, V..."
+# kinds that may be listed together: cities with cities, regions and countries with each other
+_GROUP = {
+    PlaceKind.CITY: 0,
+    PlaceKind.REGION: 1,
+    PlaceKind.COUNTRY: 1,
+    PlaceKind.AIRPORT: 2,
+    PlaceKind.POINT: 3,
+}
+_LOCAL_WORDS = frozenset({"in", "at", "near"})
 _LIST_GAP = re.compile(r"\s*(?:,|and|&|or|/)\s*$", re.IGNORECASE)
 
 
-class Scan(TokenScan):
+class Scan(HashtagScan):
     """One post's candidates and the context rules that accept or reject them."""
 
     # ---- names ----------------------------------------------------------------------------------
@@ -83,87 +94,233 @@ class Scan(TokenScan):
         """Every gazetteer name in the post, from one automaton pass; the longest wins where names
         overlap ("New York City" over "York"). Capitalised names go to the context rules, lower-case
         ones count only straight after a location word ("flying to london")."""
-        padded = f" {fold_text(self.clean)} "
-        hits = sorted(
-            (end - length - 1, end - 1, key) for end, (key, length) in self.gaz.automaton.iter(padded)
-        )  # (start, stop, key) in `clean` coordinates
+        padded = self.folded = f" {fold_text(self.clean)} "
+        hits = [(end - length - 1, end - 1, key) for end, (key, length) in self.gaz.automaton.iter(padded)]
+        if not hits:
+            return  # most posts
+        hits.sort()  # (start, stop, key) in `clean` coordinates
         consumed = -1
         for i, (start, stop, key) in enumerate(hits):
             if start < consumed or (i + 1 < len(hits) and hits[i + 1][0] == start):
                 continue  # inside a longer name, or a longer name starts here too (sorted last)
             consumed = stop
             surface = self.clean[start:stop]
-            if not key:
+            if key == CODE_KEY:
+                if not surface.isupper():
+                    self.lower_code(start, stop, surface.upper())  # "almost to Lax"
+                continue
+            if not key:  # a US state code, "at", "near", or a phrase that hides a name ("South America")
+                if self.clean[stop + 1 : stop + 2].isupper() and surface in _LOCAL_WORDS:
+                    self.local_cues.append(stop)  # "at Houghton Regis": town_cues.py may look it up
                 if surface in SAFE_STATE_CODES and not self.shouting:
                     self._state_code(start, stop, surface)
+                elif surface in LOWER_STATE_CODES:
+                    self._lower_state_code(start, surface)  # "i'm from nj"
+                if len(surface) == 2 and (surface.isupper() or self.clean[stop + 1 : stop + 2].isdigit()):
+                    self.town_before_code(start, stop, surface)  # "Thomaston GA", "grandview mo 64030"
                 continue
+            self.hit_spans.append((start, stop))
             if start < self.skip_until or (start and self.clean[start - 1] in "'\u2019"):
                 continue  # "O'Mara": part of a surname
+            if len(key) <= 3 and not surface.replace(".", "").replace(" ", "").isalpha():
+                continue  # "U's", "L'A": an apostrophe in a short alias is no "U.S."
             entries = self.gaz.names[key]
-            if _capitalised(surface):
-                capitals = surface.isupper()
-                if capitals and sum(c.isalpha() for c in surface) <= 3 and not entries[0].flags & CAPS_ALIAS:
-                    continue  # short capitals are codes or acronyms, not names
-                if " " not in key and len(key) < 4 and not entries[0].flags & CAPS_ALIAS:
-                    continue  # "Ann", "Ely": too short to trust
-                self._judge(start, stop, entries, capitals, " " in key)
-            elif surface.islower():
-                self._lowercase(start, stop, key, entries)
+            if surface[0].islower():
+                if surface.islower():
+                    self._lowercase(start, stop, key, entries)
+                continue
+            single = " " not in key and surface.isalpha()  # one plain word: its first letter says it
+            if not surface[0].isupper() or (
+                not single and not _capitalised(surface) and not _big_with_small_tail(surface, entries[0])
+            ):
+                continue
+            capitals = surface.isupper()
+            if capitals and sum(c.isalpha() for c in surface) <= 3 and not entries[0].flags & CAPS_ALIAS:
+                continue  # short capitals are codes or acronyms, not names
+            if " " not in key and len(key) < 4 and not entries[0].flags & CAPS_ALIAS:
+                continue  # "Ann", "Ely": too short to trust
+            if key in ARTICLE_NAMES and self._before(start)[0].lower() != "the":
+                continue  # "watching Jersey Shore": the show; "the Jersey Shore" is the coast
+            self._judge(start, stop, entries, capitals, " " in key)
 
     def _lowercase(self, start: int, stop: int, key: str, entries: tuple[Entry, ...]) -> None:
-        """A lower-case name after a location word: "flying to london", "stuck in nyc"."""
+        """A lower-case name: a country, a US state, a city of a million or a famous airport after a
+        location word ("flying to london", "stuck in nyc"), or without one where nothing around it
+        makes it a team, a company or a person ("chicago has gun laws", "ohio is awful", not "ohio
+        state", "real madrid", "whitney houston")."""
         top = entries[0]
-        if top.flags & (AMBIGUOUS | ALTERNATE) or len(key) < 3:
+        if len(key) < 3 or top.flags & BRAND:
+            return
+        kind = top.kind
+        big = kind is PlaceKind.CITY and top.population >= LOWERCASE_CITY
+        state = kind is PlaceKind.REGION and (top.country == "US" or key in NATIONS)
+        doubtful = top.flags & (AMBIGUOUS | ALTERNATE)
+        if doubtful or not (big or state or kind is PlaceKind.COUNTRY or top.flags & FAMOUS_AIRPORT):
+            # a big city's part (a smaller town's, "east york", may be another town's name)
+            city = kind is PlaceKind.CITY and top.population >= COMPASS_CITY and not doubtful
+            if city or any(e.kind in _AREAS for e in entries):
+                self._compass_lowercase(start, stop, entries)  # "central jersey", "south glasgow"
             return
         prev, sep, prev2, _ = self._before(start)
-        p = prev.lower()
-        if sep.strip() or not (p in LOWER_CUES or (p == "the" and prev2 in LOWER_CUES)):
+        p, gap = prev.lower(), sep.strip()
+        if not gap and p in COMPASS and prev.islower():
+            self.accept(start, stop, _areas_first(entries), [])
             return
-        big = top.kind is PlaceKind.CITY and top.population >= LOWERCASE_CITY
-        wanted = top.kind is PlaceKind.COUNTRY or big or bool(top.flags & FAMOUS_AIRPORT)
-        if wanted or (top.kind is PlaceKind.REGION and top.country == "US"):
+        nxt, nsep = self._after(stop)
+        n = nxt.lower()
+        if not nsep.strip() and n in BRAND_NEXT:
+            return  # "transferred to kuwait airways": a company, whatever precedes it
+        if not gap and (p in LOWER_CUES or (p == "the" and prev2 in LOWER_CUES)):
             self.accept(start, stop, entries, [])
+            return
+        if key in LOWER_WORDS and any(_LIST_GAP.match(self.clean, e, start) for e in self.ends):
+            self.accept(start, stop, entries, [])  # "budapest & milan": listed after a place
+            return
+        if key in LOWER_WORDS or (len(key) < 4 and not top.flags & CAPS_ALIAS) or self.sporty:
+            return  # "togo", "fes": short names are typos or abbreviations more often
+        if self._named_before(p, gap, prev2) or (not gap and p in FIRST_NAMES):
+            return
+        if not nsep.strip() and (
+            n in STREET_NEXT or n in VERSUS_NEXT or self._team_next(stop, nsep, nxt, False)
+        ):
+            return
+        self.bare.add(start)
+        self.accept(start, stop, entries, [])
+
+    def _possessive_country(self, start: int, end: int, top: Entry) -> bool:
+        """A country whose name is also a word, capitalised and possessive, before a word that is not
+        a verb's: "Turkey's visa ban", "Turkey's Erdogan" (not "Turkey's in the oven", "Chad's car")."""
+        if self.clean[end : end + 1] not in ("'", "\u2019") or self.clean[end + 1 : end + 3] not in (
+            "s ",
+            "s",
+        ):
+            return False
+        if top.kind is not PlaceKind.COUNTRY or top.flags & (BRAND | ALTERNATE) or not top.flags & AMBIGUOUS:
+            return False
+        if self.shouting or normalize(top.name) in FIRST_NAMES:
+            return False
+        nxt, nsep = self._after(end + 2)
+        return bool(nxt) and nsep.strip() == "" and nxt.lower() not in NOT_NAME_NEXT
+
+    def _compass_lowercase(self, start: int, stop: int, entries: tuple[Entry, ...]) -> None:
+        """A lower-case compass word before a doubtful or small region's name or a city of half a
+        million people or more: "central jersey", "new flats in south glasgow"."""
+        prev, sep, _, _ = self._before(start)
+        if not sep.strip() and prev.lower() in COMPASS and prev.islower():
+            self.accept(start, stop, _areas_first(entries), [])
 
     def _judge(
         self, start: int, end: int, entries: tuple[Entry, ...], capitals: bool, multiword: bool
     ) -> None:
         top = entries[0]
+        if self._possessive_country(start, end, top):
+            self.accept(start, end, entries, [])  # "Turkey's visa ban": the bird has no policies
+            return
+        if top.kind in _AREAS and top.flags & AMBIGUOUS and self._polity_next(end):
+            self.accept(start, end, entries, [])  # "Snap Turkey Election": the bird holds no vote
+            return
+        if self._dateline(start, end, capitals, top):
+            # "SAN FRANCISCO (Reuters) -", "NEWCASTLE, England, Sep 01": where the news is from
+            qualified = self._qualifiers(start, end, entries) if top.kind is PlaceKind.CITY else []
+            self.accept(start, end, entries, qualified)
+            return
         if top.flags & (AMBIGUOUS | ALTERNATE) and not self._maybe_cued(start, end):
             return  # "Time", "Come", "Can": common words need a cue, and there is none
         prev, sep, prev2, prev_initial = self._before(start)
         p, gap = prev.lower(), sep.strip()
         adj_prev = gap == "" and bool(prev)
-        if (adj_prev and (p in VERSUS_PREV or p in BRAND_PREV)) or (gap == "." and p in {"vs", "v"}):
-            return  # "Milan v Empoli", "Iowa vs. Indiana", "Air Canada", "Wells Fargo", "Real Madrid"
+        capitalised_before = prev[:1].isupper() and gap in ("", ",")
+        if (
+            top.kind in _AREAS
+            and capitalised_before
+            and not capitals
+            and self.town_before_area(start, entries)
+        ):
+            return  # "Henryville, Indiana": a town too small for the index, in the state named
+        if p == "miss" and gap == "" and top.kind is PlaceKind.REGION and top.country == "US":
+            self.accept(start, end, entries, [])  # "Miss Texas" holds the state's title
+            return
+        if self._named_before(p, gap, prev2):
+            if p in TEAM_PREV or p in SURE_VERSUS or p in ("with", "against"):
+                self.team_seen = self.team_seen or not top.flags & (AMBIGUOUS | ALTERNATE)
+            return  # "Milan v Empoli", "Iowa vs. Indiana", "Wells Fargo", "the match with Rotherham"
+        located = gap == "" and p in CUES and p not in WEAK_CUES  # "in Argentina - CR7 in Madrid"
+        if not located and not self.travel and self.in_fixture(start, end):
+            return  # "United - Swansea, Roma - Juventus", "Russia-Portugal Clash": teams
+        if adj_prev and prev.isupper() and top.flags & CAPS_ALIAS and self._acronym_before(prev):
+            return  # "DTN USA:", "AMZL US Tracking": a firm's or a feed's name
+        if prev == "against" and gap == "" and top.kind is PlaceKind.CITY:
+            # one plays against a city ("a start against Calgary"); a country may be a polity
+            # ("sanctions against Russia")
+            self.team_seen = self.team_seen or not top.flags & (AMBIGUOUS | ALTERNATE)
+            return
         if adj_prev and p in FIRST_NAMES and prev[:1].isupper():
             return  # "Miguel Sano", "Trent Richardson": a surname, even where a sentence starts
-        if p in {"of", "de"} and gap == "" and prev2 in ORG_OF:
-            return  # "Times of India"
-        if p in {"with", "against"} and gap == "" and prev2 in MATCH_WORDS:
-            return  # "the match with Rotherham", "the game against Oklahoma": the other team
         # an alternate name (Romo for Rome, Manning for Wanning) is as doubtful as a common word
         ambiguous = bool(top.flags & (AMBIGUOUS | ALTERNATE))
-        cue = gap in ("", "(") and p in CUES
-        route = gap in ROUTE_SEPS and (
-            any(ROUTE_GAP.match(self.clean, e, start) for e in self.ends)
-            or (len(prev) == 3 and prev in self.gaz.codes)
-        )
+        cue = gap in ("", "(") and (p in CUES or (p == "over" and prev2 in OVER_AFTER))
+        nxt, nsep = self._after(end)
+        n, gap_next = nxt.lower(), nsep.strip()
+        if gap_next == "." and "." in self.clean[start:end]:
+            gap_next = ""  # "the U.S. Open": the stop ends the short form, not a sentence
+        adj_next = gap_next == "" and bool(nxt)
+        route = (
+            gap in ROUTE_SEPS
+            and (
+                any(ROUTE_GAP.match(self.clean, e, start) for e in self.ends)
+                or (len(prev) == 3 and prev in self.gaz.codes)
+            )
+        ) or ((n == "to" or not _ROUTE_MARKS.isdisjoint(nsep)) and self._routes_to_code(end))
         listed = any(_LIST_GAP.match(self.clean, e, start) for e in self.ends)
         airport_before = (adj_prev and p in AIRPORT_BEFORE) or (
             p in {"de", "di", "du", "del", "of"} and prev2 in AIRPORT_BEFORE
         )
-        nxt, nsep = self._after(end)
-        n = nxt.lower()
-        adj_next = nsep.strip() == "" and bool(nxt)
         airport_word = airport_before or (adj_next and n in AIRPORT_AFTER)
-        if ambiguous and not (cue or route or listed or airport_word or top.kind is PlaceKind.CITY):
-            return  # fast exit for "Time", "Park", "Love": no cue on either side
-        if adj_next and (
-            n in VERSUS_NEXT or n in STREET_NEXT or (n in BRAND_NEXT and top.kind is not PlaceKind.AIRPORT)
+        # "Turkey and Russia", "Florence, Venice and Rome": a doubtful name listed before a place
+        # counts if that place is taken (decided once the post is read: `listed_forward`)
+        forward = (
+            (gap_next in _LIST_SEPS or n in _LIST_WORDS_NEXT)
+            and not listed
+            and not capitals
+            and _LIST_NEXT.match(self.clean, end) is not None
+        )
+        if ambiguous and not (
+            cue or route or listed or airport_word or forward or top.kind is PlaceKind.CITY
         ):
-            return  # "Toronto scored", "Alaska Airlines", "New York Times", "US Open"
+            return  # fast exit for "Time", "Park", "Love": no cue on either side
+        # "Melbourne Cup", "Miami Open": a big city's own event is held there ("US Open", "Leeds cup
+        # tie" are a country's and a team's)
+        hosted = adj_next and n in EVENT_NEXT and nxt[:1].isupper() and self._big_city(top, ambiguous)
+        if (
+            adj_next
+            and not hosted
+            and (
+                n in VERSUS_NEXT
+                or n in STREET_NEXT
+                or (n in BRAND_NEXT and top.kind is not PlaceKind.AIRPORT)
+            )
+        ):
+            if not (n == "state" and self._state_body(end + len(nsep) + len(nxt))):
+                if (n in VERSUS_NEXT or n in TEAM_BRAND_NEXT) and not ambiguous:
+                    self.team_seen = True
+                return  # "Toronto scored", "Alaska Airlines", "New York Times", "US Open", "Ohio State"
+            n = "state"  # "Alabama State Troopers", "New York State Fair": the state's own, so the state
+            entries = _areas_first(entries)
+        if adj_next and nxt == "Day" and top.kind in _AREAS:
+            return  # "Australia Day", "America Day": a holiday or a school's theme day
         if adj_next and self._team_next(end, nsep, nxt):
+            self.team_seen = self.team_seen or (n not in PRESS_NEXT and not ambiguous)
             return  # "Chelsea fans", "the England match", "Milwaukee has won"
+        if (
+            adj_next
+            and n in PLURAL_VERBS
+            and top.kind is PlaceKind.CITY
+            and not (cue or listed or gap == "," or p in _LIST_WORDS_NEXT or p in ("&", "of"))
+        ):
+            # a city is one thing, its team many players: "Sydney are too tough", "Milan were poor"
+            # (not "hostels in Dublin are", "Seattle and Portland were", "most of London are")
+            self.team_seen = self.team_seen or not ambiguous
+            return
         if (
             adj_next
             and n in WORK_NEXT
@@ -171,19 +328,40 @@ class Scan(TokenScan):
             and self.clean[start - len(sep) - 2 : start - len(sep) - 1] in "'\u2019"
         ):
             return  # "Springsteen's Nebraska album": a work
-        qualifiers = self._qualifiers(end, entries) if top.kind is PlaceKind.CITY else []
+        qualifiers = self._qualifiers(start, end, entries) if top.kind is PlaceKind.CITY else []
+        if (
+            qualifiers
+            and not (adj_prev and p in NAME_STARTS)  # "New Weston, OH" is not Weston
+            and not any(inside(e, q) for e in entries for q in qualifiers)
+        ):
+            # "Salisbury Mass": no city of the index is in that state, but a smaller town may be
+            towns = [
+                t for t in self.gaz.towns.find(normalize(self.clean[start:end])) if inside(t, qualifiers[0])
+            ]
+            entries = (*towns, *entries)
         if p == "at" and prev2 in WORK_VERBS:
             cue = False  # "I work at Monsanto": a company, not a place
-        titled = cue and prev[:1].isupper() and not prev_initial and not self.title_case
+        # "Holy Land (Canada)": a bracket between the cue-like word and the name makes no title
+        titled = cue and gap == "" and prev[:1].isupper() and not prev_initial and not self.title_case
         if titled and not self.shouting and self._title_before(start - len(sep) - len(prev)):
             return  # "Niggas In Paris", "Sleepless In Seattle": a title, not a location
+        # "in the UK", "across the Netherlands": an article between the cue and a country or region
+        # keeps the cue, if not in a post about sport ("named in the England side")
+        article = not cue and p == "the" and gap == "" and prev2 in CUES and top.kind in _AREAS
         strong = cue and (
             p not in WEAK_CUES
             or prev2 in MOTION
             or bool(self.gaz.lookup(prev2))
             or prev2.upper() in self.gaz.codes
             or any(ROUTE_GAP.match(self.clean, e, start) for e in self.ends)  # "Clapham Junction to"
+            or (capitals and bool(top.flags & CAPS_ALIAS))  # "a kid from LA": no person is called "LA"
         )
+        strong = strong or (article and prev2 not in WEAK_CUES and not self.sporty)
+        cue = cue or article
+        if adj_prev and p in COMPASS and prev.islower() and any(e.kind in _AREAS for e in entries):
+            # "most of western Washington": a part of a state or country, so the area, not the city
+            strong = cue = True
+            entries = _areas_first(entries)
         strong = strong or (adj_prev and p in STORE_CHAINS)  # "Tesco Prestwich": a branch
         strong = strong or (adj_prev and prev2 in STRONG_AFTER.get(p, ()))  # "I am from", "city of"
         if top.flags & BRAND:
@@ -191,14 +369,24 @@ class Scan(TokenScan):
             strong = cue and (p in BRAND_CUES or (p in WEAK_CUES and p != "for" and prev2 in MOTION))
         evidence = strong or bool(qualifiers) or airport_word or route or listed
         alias = bool(top.flags & CAPS_ALIAS) and not self.title_case and not self.shouting
-        if ambiguous and ((capitals and not alias) or not evidence):
+        if alias and self.clean[start:end] == "US" and adj_prev and prev.isupper() and p in PRONOUN_BEFORE:
+            return  # "SOME OF US HAVENT", "LET US KNOW": the pronoun, in capitals
+        forward = forward and not evidence
+        if ambiguous and ((capitals and not alias) or not (evidence or forward)):
             return  # "GOING TO COME": a common word in capitals is shouting, whatever precedes it
-        sited = adj_next and (n in SITE_NEXT or n in STORE_CHAINS)  # "Orlando Stadium", "Bayonne McDs"
+        sited = hosted or (adj_next and (n in SITE_NEXT or n in STORE_CHAINS))  # "Orlando Stadium"
+        # "Tokyo 2020", "London 2012": the games or show a big city hosts that year
+        sited = sited or (not ambiguous and self._year_event(end, top))
         unplaced = not (strong or qualifiers or airport_word or sited) and top.kind is not PlaceKind.AIRPORT
         if unplaced and self.sporty:
             return  # "Tonga should start getting worried ... may the best team win": a team
-        if self.quoted_title(start, end):
-            return  # 'Niggas In Paris' is a song
+        if unplaced and not listed and self._among_names(sep, nxt, nsep, prev):
+            return  # "Romero, Rojo, Blind, Memphis, Rooney": a list of people, Memphis Depay among them
+        if unplaced:
+            self.bare.add(start)  # a team after all if one is named later ("Barcelona and Real Madrid")
+        listed_in_quotes = self.clean[end : end + 1] == ","  # "Looming Threats: Iran, Hezbollah Hamas"
+        if self.quoted_title(start, end) and not (listed_in_quotes or self._site_run(end)):
+            return  # 'Niggas In Paris' is a song ("the San Diego County Fair" in quotes is a fair)
         free_text = not capitals and not self.title_case and not self.shouting
         shaped = self.title_case or self.shouting  # capitals say nothing in a headline or a shout
         if (free_text or ambiguous or (capitals and not shaped)) and not qualifiers and not airport_word:
@@ -206,8 +394,12 @@ class Scan(TokenScan):
                 return  # "Lewis Hamilton", "Tesco Prestwich"
             name_like = nxt[:1].isupper() and nxt.isalpha() and not (nxt.isupper() and len(nxt) <= 3)
             name_like = name_like and n not in NOT_NAME_NEXT
-            named = ambiguous or (n not in PLACE_NEXT and top.kind is not PlaceKind.COUNTRY)
+            # a name of two words or more, a country or an airport is seldom the start of a person's or
+            # a firm's name ("A North Carolina Twitter user", "from London Gatwick Sandra")
+            named = ambiguous or (n not in PLACE_NEXT and top.kind in _NAMING_KINDS and not multiword)
             site = not ambiguous and self._site_run(end)
+            # a station or district that stands for the same city: "from London Euston"
+            site = site or (name_like and any(e.name == top.name for e in self.gaz.lookup(n)[:1]))
             if adj_next and name_like and named and not self._is_area(n) and not site:
                 return  # "Dallas Cowboys", "Kobe Bryant", "Lincoln Hall" (not "Dallas Holocaust Museum")
         if top.kind is PlaceKind.AIRPORT:
@@ -220,7 +412,7 @@ class Scan(TokenScan):
                 self.accept(start, end, (airport,), [])
                 return
         if ambiguous:
-            self.accept(start, end, entries, qualifiers)  # evidence checked above
+            self._take(start, end, entries, qualifiers, forward)  # evidence checked above
             return
         if not free_text:
             city = top.kind is PlaceKind.CITY
@@ -231,87 +423,58 @@ class Scan(TokenScan):
             big = big or (multiword and not capitals and weighty)
             if evidence or (not self.shouting and (cue or big)):
                 self.accept(start, end, entries, qualifiers)
+            elif forward:
+                self._take(start, end, entries, qualifiers, forward)
             return
         small = top.kind is PlaceKind.CITY and top.population < BIG_CITY
         if small and not (evidence or sited):
+            if forward:
+                self._take(start, end, entries, qualifiers, forward)
             return  # a town under 100,000 people needs a cue
         self.accept(start, end, entries, qualifiers)
 
-    def _team_next(self, end: int, nsep: str, nxt: str) -> bool:
-        """A word after the name that makes it a team: "fans", "match", "won", "has won"."""
-        n = nxt.lower()
-        if n in TEAM_NEXT or n in TEAM_VERBS:
-            return True
-        if n in AUXILIARIES:
-            after, sep = self._after(end + len(nsep) + len(nxt))
-            return sep.strip() == "" and after.lower() in TEAM_VERBS
+    @staticmethod
+    def _big_city(top: Entry, ambiguous: bool) -> bool:
+        return top.kind is PlaceKind.CITY and top.population >= BIG_CITY and not ambiguous
+
+    def _take(
+        self, start: int, end: int, entries: tuple[Entry, ...], qualifiers: list[Entry], forward: bool
+    ) -> None:
+        """Accept a name, or if its only evidence is the place listed after it, keep it for later."""
+        if forward:
+            self.listed_before.append((start, end, entries, qualifiers))
+        else:
+            self.accept(start, end, entries, qualifiers)
+
+    def drop_teams(self) -> None:
+        """In a post that turned out to name a team, names taken without any cue are teams too."""
+        if self.team_seen and self.bare:
+            self.pending = [item for item in self.pending if item[0] not in self.bare]
+
+    def listed_forward(self) -> None:
+        """Names kept by `_take` whose next item in the list was taken, right to left ("Florence" once
+        "Venice" is taken, "Venice" once "Rome" is), when both are cities or both areas."""
+        groups = {start: _GROUP[entries[0].kind] for start, entries, _ in self.pending}
+        for start, end, entries, qualifiers in reversed(self.listed_before):
+            m = _LIST_NEXT.match(self.clean, end)
+            if m is not None and groups.get(m.end()) == _GROUP[entries[0].kind]:
+                self.accept(start, end, entries, qualifiers)
+                groups[start] = _GROUP[entries[0].kind]
+
+
+def _areas_first(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+    """The same candidates with regions and countries first ("New York" the state, not the city)."""
+    return tuple(sorted(entries, key=lambda e: e.kind not in _AREAS))
+
+
+def _big_with_small_tail(surface: str, top: Entry) -> bool:
+    """A big place's name of two or three words with only the first capitalised, as people type them:
+    "San diego", "Virginia beach", "the Hollywood bowl" (a small town's, "Pleasant hill", is words)."""
+    if top.flags & (AMBIGUOUS | ALTERNATE | BRAND) or surface.count(" ") > 2:
         return False
-
-    def _title_before(self, cue_start: int) -> bool:
-        """A capitalised word before a capitalised cue: "Niggas In", "Midnight In" (not "I'm In")."""
-        head = self.clean[max(0, cue_start - 30) : cue_start].rstrip()
-        word = head.rsplit(None, 1)[-1] if head else ""
-        return word[:1].isupper() and word[-1:].isalpha() and word not in SELF_WORDS
-
-    def _site_run(self, end: int) -> bool:
-        """Capitalised words after the name that end in a site or an event held in it: "Dallas
-        Holocaust Museum", "Oregon Country Fair", "Paris Fashion Week"."""
-        m = _SITE_RUN.match(self.clean, end)
-        return m is not None and m.group(1).lower() in SITE_RUN_END
-
-    def _maybe_cued(self, start: int, end: int) -> bool:
-        """A cheap first look for any cue around a doubtful name (the full rules follow if there is one)."""
-        before = self.clean[max(0, start - 16) : start]
-        tail = before.rstrip()
-        if not tail or tail[-1] in ",&/->→(":
-            return True
-        last = tail.rsplit(None, 1)[-1].lower()
-        if last in CUES or last in AIRPORT_BEFORE or last in {"and", "or", "de", "di", "du", "del", "of"}:
-            return True
-        after = self.clean[end : end + 16].split(None, 1)
-        word = after[0].strip(".,;:!?()").lower() if after else ""
-        return (
-            word in AIRPORT_AFTER
-            or (self.clean[end : end + 1] == "," and len(after) > 1)
-            or word.upper() in self.gaz.us_states
-        )
-
-    def _is_area(self, word: str) -> bool:
-        """A region, a country or a state code: "Tampa Florida", "Cancun Mexico", "Champaign IL"."""
-        if word.upper() in self.gaz.us_states or word in STATE_ABBREVIATIONS:
-            return True
-        return any(e.kind in (PlaceKind.COUNTRY, PlaceKind.REGION) for e in self.gaz.lookup(word))
-
-    def _qualifiers(self, end: int, entries: tuple[Entry, ...]) -> list[Entry]:
-        """A state, province or country written right after a city: "Lexington KY", "Paris, France".
-        A state code counts even if no candidate is in it (a town too small for the gazetteer); a
-        written-out name only if one is ("Seattle, Washington", not "Keller Williams")."""
-        rest = self.clean[end : end + 40]
-        first = rest.lstrip(" ,(")[:1]
-        if not first.isupper():
-            return []  # the common case: nothing capitalised follows
-        m = _QUALIFIER.match(rest)
-        if m is not None:
-            token = m.group(1)
-            code = STATE_ABBREVIATIONS.get(token.lower(), token.upper())
-            state = self.gaz.us_states.get(code) or self.gaz.provinces.get(code)
-            if state is not None and (token.isupper() or token.lower() in STATE_ABBREVIATIONS):
-                return [state]
-        stripped = rest.lstrip(", ")
-        run = _RUN.match(stripped)
-        if run is not None:
-            words = run.group().split()
-            for j in range(min(3, len(words)), 0, -1):
-                areas = [
-                    e
-                    for e in self.gaz.lookup(normalize(" ".join(words[:j])))
-                    if e.kind in (PlaceKind.COUNTRY, PlaceKind.REGION) and any(inside(c, e) for c in entries)
-                ]
-                if areas:
-                    offset = end + len(rest) - len(stripped)
-                    self.skip_until = offset + len(" ".join(words[:j]))
-                    return areas
-        return []
+    big = top.kind is PlaceKind.COUNTRY or top.population >= BIG_CITY  # a region's: 10,000 an airport
+    words = surface.split(" ")
+    return big and words[0][1:].islower() and all(w.islower() for w in words[1:])
 
 
 def _capitalised(surface: str) -> bool:

@@ -44,23 +44,42 @@ AMBIGUOUS_NAMES = word_set(
     mercedes toyota nokia argos batman fargo virgin kennedy franklin jefferson anna whitney keller
     derby park love king smith brown honcho bush moron colon shush fiche drama cove come than shone hire
     bras awash papa hit save dire gore anew punch horde can vicar coin mile sire begun bank panorama to
-    god yoga cat bah dig elk medias paddington
+    god yoga cat bah dig elk medias paddington hollywood duma stoke
     gloria mitchell vincent zachary donna adam linda alice flores perez lopez douglas obama shirley mason
     teresa kyle roy martinez campbell beverly torres murray wilson anderson wayne moore taylor davis gary
     bryan david rivera garcia allen brandon nancy ann mary george brent brits
     como nada para mar sur san soledad libertad colina milagro concordia resistencia retiro cerro
     salto americana moreno morena bello latina anda
-    cali america kc la
+    cali kc la indy tahoe
     """.replace("?", "")
-) - {"preston"}
+) - {"preston"} | {"big apple"}
 
 BRAND_NAMES = word_set(
     "toyota nokia mercedes argos orange delta virgin fargo iceland alaska batman kobe mobile"
 )
+# News agencies whose name in brackets ends a dateline: "PARIS (AFP) -", "MOSCOW (RIA Novosti) -".
+NEWS_AGENCIES = frozenset(
+    {"reuters", "ap", "afp", "efe", "upi", "ians", "pti", "ani", "xinhua", "ria novosti", "tass", "dpa"}
+    | {"bloomberg", "business wire", "pr newswire", "prnewswire", "icis", "isna", "irna", "yonhap"}
+    | {"kyodo", "ansa", "sputnik", "anadolu", "the sports xchange", "infostrada sports", "cnn", "bbc"}
+)
+# Names that are the place only after "the": without it they are a title ("watching Jersey Shore").
+ARTICLE_NAMES = frozenset({"jersey shore"})
+# Regions of the packages that are nations, so in lower case they count like countries ("in scotland").
+NATIONS = frozenset({"england", "scotland", "wales", "northern ireland"})
 # Month and day names are never places in a post, whatever town shares them (March, Cambridgeshire).
 NEVER_NAMES = word_set(
     """january february march april may june july august september october november december monday
     tuesday wednesday thursday friday saturday sunday"""
+)
+
+# Phrases that hold a place name but name no place: parts of a continent, a comic hero and an idiom for
+# big business, whose "America" is not the United States (a bare "America" is: "lied to America"), and
+# a club named with a weekday, which a date after a city would otherwise let through.
+# Matched like names, so the longer phrase hides the name inside it.
+NOT_PLACE_PHRASES = frozenset(
+    {"south america", "north america", "central america", "latin america", "captain america"}
+    | {"corporate america", "sheffield wednesday"}
 )
 
 # Capitalised names that look like the above but nearly always mean the place in a post.
@@ -134,6 +153,19 @@ ALIASES: dict[str, tuple[str, str, PlaceKind | None]] = {
     "chitown": ("Chicago", "US", PlaceKind.CITY),
     "kc": ("Kansas City", "US", PlaceKind.CITY),
     "cdmx": ("Mexico City", "MX", PlaceKind.CITY),
+    "san fran": ("San Francisco", "US", PlaceKind.CITY),
+    # headlines' short forms and plurals: "S. Korea", "N. Carolina", "the Caymans", "Kashmir"
+    "s korea": ("South Korea", "KR", PlaceKind.COUNTRY),
+    "n korea": ("North Korea", "KP", PlaceKind.COUNTRY),
+    "s africa": ("South Africa", "ZA", PlaceKind.COUNTRY),
+    "n ireland": ("Northern Ireland", "GB", PlaceKind.REGION),
+    "n carolina": ("North Carolina", "US", PlaceKind.REGION),
+    "s carolina": ("South Carolina", "US", PlaceKind.REGION),
+    "n dakota": ("North Dakota", "US", PlaceKind.REGION),
+    "s dakota": ("South Dakota", "US", PlaceKind.REGION),
+    "caymans": ("Cayman Islands", "KY", PlaceKind.COUNTRY),
+    "kashmir": ("Jammu and Kashmir", "IN", PlaceKind.REGION),
+    "nz": ("New Zealand", "NZ", PlaceKind.COUNTRY),
     "cali": ("California", "US", PlaceKind.REGION),
     "socal": ("California", "US", PlaceKind.REGION),
     "norcal": ("California", "US", PlaceKind.REGION),
@@ -155,6 +187,28 @@ ALIASES: dict[str, tuple[str, str, PlaceKind | None]] = {
     "north jersey": ("New Jersey", "US", PlaceKind.REGION),
     "south jersey": ("New Jersey", "US", PlaceKind.REGION),
     "jersey shore": ("New Jersey", "US", PlaceKind.REGION),
+    # nicknames in common use; those that are also words or brands need a cue (AMBIGUOUS_NAMES)
+    "indy": ("Indianapolis", "US", PlaceKind.CITY),  # also Indiana Jones, and the Colts or Pacers
+    "the 6ix": ("Toronto", "CA", PlaceKind.CITY),
+    "h town": ("Houston", "US", PlaceKind.CITY),
+    "htown": ("Houston", "US", PlaceKind.CITY),
+    "hotlanta": ("Atlanta", "US", PlaceKind.CITY),
+    "beantown": ("Boston", "US", PlaceKind.CITY),
+    "nawlins": ("New Orleans", "US", PlaceKind.CITY),
+    "the big easy": ("New Orleans", "US", PlaceKind.CITY),
+    "big apple": ("New York City", "US", PlaceKind.CITY),  # also Apple's big events
+    "windy city": ("Chicago", "US", PlaceKind.CITY),
+    "motor city": ("Detroit", "US", PlaceKind.CITY),
+    "eternal city": ("Rome", "IT", PlaceKind.CITY),
+    "tahoe": ("South Lake Tahoe", "US", PlaceKind.CITY),  # the lake's resorts; also a Chevrolet
+    # names that stand for an institution more often than a place need a cue (AMBIGUOUS_NAMES):
+    # Hollywood the film industry ("offerings from Hollywood") is a district of Los Angeles ("in
+    # Hollywood", "the Hollywood Bowl"), and the Duma is Russia's parliament
+    "hollywood": ("Los Angeles", "US", PlaceKind.CITY),
+    "hollywood bowl": ("Los Angeles", "US", PlaceKind.CITY),
+    # what Stoke-on-Trent is called; also a verb and the football club, so it needs a cue
+    "stoke": ("Stoke-on-Trent", "GB", PlaceKind.CITY),
+    "lake tahoe": ("South Lake Tahoe", "US", PlaceKind.CITY),
     # main railway stations stand for their city ("the Euston train", "Paddington to Penzance")
     "euston": ("London", "GB", PlaceKind.CITY),
     "paddington": ("London", "GB", PlaceKind.CITY),  # also a bear: needs a cue (AMBIGUOUS_NAMES)
@@ -168,17 +222,25 @@ ALIASES: dict[str, tuple[str, str, PlaceKind | None]] = {
     "manchester piccadilly": ("Manchester", "GB", PlaceKind.CITY),
     "liverpool lime street": ("Liverpool", "GB", PlaceKind.CITY),
     "birmingham new street": ("Birmingham", "GB", PlaceKind.CITY),
+    "bham new street": ("Birmingham", "GB", PlaceKind.CITY),
+    "brum": ("Birmingham", "GB", PlaceKind.CITY),  # the city's nickname in Britain
     "glasgow central": ("Glasgow", "GB", PlaceKind.CITY),
     "edinburgh waverley": ("Edinburgh", "GB", PlaceKind.CITY),
 }
+# Short forms that stand for every place of a name, so the post's context picks one: "Bham" and "B'ham"
+# are Birmingham in England to a British rail company and Birmingham, Alabama next to "AL".
+SHORT_FORMS: dict[str, str] = {"bham": "birmingham", "b ham": "birmingham"}
 # Aliases that are matched when written in capitals (other capitalised words of three letters or less
 # are left to the airport-code rules): "USA" yes, "LA" only with a cue (it is also in AMBIGUOUS_NAMES).
-CAPS_ALIASES = frozenset({"usa", "us", "uk", "uae", "nyc", "la", "sf", "dc", "kc", "u s", "u k", "d c"})
+CAPS_ALIASES = frozenset(
+    {"usa", "us", "uk", "uae", "nyc", "la", "sf", "dc", "kc", "nz", "u s", "u k", "d c", "u s a"}
+)
 
 # Regions that have no entry in the packages.
 EXTRA_REGIONS: dict[str, tuple[str, str, float, float]] = {
     "bay area": ("San Francisco Bay Area", "US", 37.8, -122.3),
     "new england": ("New England", "US", 43.9, -71.5),
+    "long island": ("Long Island", "US", 40.8, -73.2),  # the packages only know the Bahamas' one
     "bali": ("Bali", "ID", -8.4, 115.2),
 }
 
@@ -198,6 +260,13 @@ PROVINCE_CODES: dict[str, tuple[str, str]] = {
     "QLD": ("AU", "Queensland"),
     "TAS": ("AU", "Tasmania"),
 }
+# The news agencies' abbreviations of US states that are also words or names ("Ill.", "Miss.", "Del."):
+# they qualify a city only with their full stop ("TEMPE, Ariz.", "BATON ROUGE, La.").
+DOTTED_STATES: dict[str, str] = {
+    "ala": "AL", "ark": "AR", "del": "DE", "ga": "GA", "ill": "IL", "ind": "IN", "kan": "KS", "ky": "KY",
+    "la": "LA", "md": "MD", "miss": "MS", "mo": "MO", "mont": "MT", "neb": "NE", "nev": "NV", "ore": "OR",
+    "pa": "PA", "vt": "VT", "va": "VA", "wyo": "WY",
+}  # fmt: skip
 STATE_ABBREVIATIONS: dict[str, str] = {  # written-out abbreviations of US states
     "mass": "MA",
     "calif": "CA",
@@ -217,6 +286,7 @@ STATE_ABBREVIATIONS: dict[str, str] = {  # written-out abbreviations of US state
 
 # Three-letter English words (from an English word list, intersected with the IATA codes) and common
 # acronyms: written in capitals they are shouting or jargon, not airports ("I'm so MAD", "my ISP").
+# LAX is left out: the word is rare and in capitals it is Los Angeles' airport far more often.
 CODE_STOPWORDS = word_set(
     """
     ACE ACT ADD ADO ADS AFT AGE AGO AHA AID AIR ALB ALE ALL ALT AMP AMT AND ANI ANY APE APT ARC ARE ARK
@@ -228,7 +298,7 @@ CODE_STOPWORDS = word_set(
     GAG GAL GAP GAS GAY GEE GEL GET GIG GNU GOB GOO GOT GOV GUM GUT GUY GYM GYP HAD HAH HAM HAS HAT HAW
     HAY HER HES HEW HID HIE HIM HIP HOB HOD HOG HOP HOS HOT HRS HUB HUE HUG HUH HUM HUT ICY ILK ILL IMP
     INC IND INK INN INS INT ION IRE IRK ISM JAB JAG JAM JAR JAW JIB JOG JOT JUT KEN KEY KID KIN KIT LAD
-    LAM LAP LAW LAX LAY LBS LEA LED LEE LEI LET LIB LIE LII LIP LIT LIX LOB LOP LOT LOW LUG LVI MAD MAN
+    LAM LAP LAW LAY LBS LEA LED LEE LEI LET LIB LIE LII LIP LIT LIX LOB LOP LOT LOW LUG LVI MAD MAN
     MAR MAS MAT MAW MAX MAY MED MEG MEH MEN MES MET MEW MFG MFR MID MIN MOB MOD MOM MOO MOP MOS MPH MUD
     MUG MUM NAG NAP NAY NEG NEW NIB NIP NIT NIX NOD NON NOR NOS NOT NUB OAK OAR ODD ODE OFF OHO OHS OLD
     OPS ORB ORC ORE OUR OUT OVA PAD PAN PAP PAS PAT PAY PCT PEA PEE PEG PEN PER PET PEW PIE PIN PIP PIS
