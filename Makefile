@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test check fmt unit integration e2e browser mail migration clean
+.PHONY: help install demo serve test check fmt unit integration e2e browser mail redis migration clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ browser:  ## Make sure Debian's Chromium is there for the browser tests
 mail:  ## Make sure Debian's Dovecot is there for the e-mail tests (the IMAP server they start)
 	@scripts/ensure-dovecot
 
+redis:  ## Make sure a Redis answers on 127.0.0.1:6379 for the live-update bus tests
+	@scripts/ensure-redis
+
 check: install  ## Formatting, lint and strict types
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
@@ -39,13 +42,13 @@ fmt: install  ## Format and fix what ruff can fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install browser mail check  ## Everything CI runs: checks, then unit, integration and browser tests
+test: install browser mail redis check  ## Everything CI runs: checks, then unit, integration and browser tests
 	$(BIN)/pytest
 
 unit: install  ## Unit tests only (fast, no servers)
 	$(BIN)/pytest tests/unit
 
-integration: install mail  ## Storage, pipeline, channel and web tests on SQLite and PostgreSQL
+integration: install mail redis  ## Storage, pipeline, channel and web tests on SQLite and PostgreSQL
 	$(BIN)/pytest tests/integration
 
 e2e: install browser  ## The browser tests

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,43 @@ class Settings(BaseSettings):
     channel_poll_seconds: float = Field(default=60.0, gt=0, description="How often a channel is polled.")
     send_lease_seconds: float = Field(
         default=300.0, gt=0, description="How long a worker may take to send a reply before another retries."
+    )
+    # Public-to-private hand-offs (docs/private-handoff.md).
+    public_url: str = Field(
+        default="", description="Base address customers reach SocialDesk at, for private links."
+    )
+    handoff_link_hours: int = Field(
+        default=72, ge=1, le=24 * 30, description="How long a private link works."
+    )
+    smtp_host: str = Field(
+        default="", description="Mail server for sign-in codes; empty: the dev outbox file."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(default="starttls")
+    smtp_user: str = Field(default="")
+    smtp_password: SecretStr = Field(default=SecretStr(""))
+    mail_from: str = Field(default="", description="Sender of sign-in codes, e.g. support@example.com.")
+    oidc_discovery_url: str = Field(
+        default="", description="OpenID Connect provider customers may sign in with; empty: none."
+    )
+    oidc_client_id: str = Field(default="")
+    oidc_client_secret: SecretStr = Field(default=SecretStr(""))
+    oidc_provider_name: str = Field(default="your account", description="Shown on the sign-in button.")
+    redis_url: SecretStr = Field(
+        default=SecretStr(""),
+        description="Redis for live updates across processes; empty: in-memory bus and a database poll.",
+    )
+    live_poll_seconds: float = Field(
+        default=0.3, ge=0, description="Without Redis: how often to look for other processes' posts."
+    )
+    live_heartbeat_seconds: float = Field(default=15.0, gt=0, description="Keep-alive on idle live streams.")
+    presence_ttl_seconds: float = Field(
+        default=15.0, ge=2, description="How long 'viewing'/'typing' lasts without a heartbeat."
+    )
+    away_after_minutes: float = Field(
+        default=10.0,
+        ge=1,
+        description="An online agent with no open SocialDesk page for this long is set away.",
     )
     # For crash tests only: the process kills itself (SIGKILL) when it reaches the named point.
     crash_at: str = Field(default="", description="Testing: kill the process at this point.")

@@ -14,6 +14,8 @@ from socialdesk.core.clock import utcnow
 from socialdesk.core.errors import AuthError, InvalidAction
 from socialdesk.store.models import Agent, ApiToken, AuthSession, Team, Workspace
 
+ROLES = ("admin", "supervisor", "agent")
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -24,24 +26,40 @@ class Principal:
     name: str
     email: str
     role: str
+    presence: str = "offline"  # online | away | offline: whether auto-assignment gives them cases
 
 
 def _principal(agent: Agent) -> Principal:
-    return Principal(agent.id, agent.workspace_id, agent.name, agent.email, agent.role)
+    return Principal(
+        agent.id, agent.workspace_id, agent.name, agent.email, agent.role, presence=agent.presence
+    )
 
 
 def create_agent(
-    session: Session, workspace: Workspace, email: str, name: str, password: str, role: str = "agent"
+    session: Session,
+    workspace: Workspace,
+    email: str,
+    name: str,
+    password: str,
+    role: str = "agent",
+    *,
+    is_trainee: bool = False,
 ) -> Agent:
+    """A new agent. A supervisor approves trainees' replies (as admins do); a trainee's wait for that."""
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidAction(f"{email!r} is not an e-mail address")
-    if role not in {"admin", "agent"}:
-        raise InvalidAction("role must be admin or agent")
+    if role not in ROLES:
+        raise InvalidAction("role must be admin, supervisor or agent")
     if session.scalar(select(Agent.id).where(Agent.email == email)) is not None:
         raise InvalidAction(f"an agent with e-mail {email} already exists")
     agent = Agent(
-        workspace_id=workspace.id, email=email, name=name, password_hash=hash_password(password), role=role
+        workspace_id=workspace.id,
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        role=role,
+        is_trainee=is_trainee,
     )
     session.add(agent)
     session.flush()

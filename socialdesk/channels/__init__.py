@@ -28,6 +28,7 @@ NETWORKS: dict[str, Network] = {
         Network("mastodon", "Mastodon", 500, "socialdesk.channels.mastodon:CONNECTOR"),
         Network("bluesky", "Bluesky", 300, "socialdesk.channels.bluesky:CONNECTOR"),
         Network("email", "E-mail", None, "socialdesk.channels.email:CONNECTOR"),
+        Network("socialdesk", "Private page", None, "socialdesk.channels.private_page:CONNECTOR"),
     )
 }
 

@@ -7,7 +7,7 @@ import sys
 import click
 from sqlalchemy import select
 
-from socialdesk.accounts.agents import create_agent, create_api_token
+from socialdesk.accounts.agents import ROLES, create_agent, create_api_token
 from socialdesk.cli.database import open_database
 from socialdesk.cli.errors import reports_errors
 from socialdesk.config import Settings
@@ -20,10 +20,13 @@ from socialdesk.store.models import Agent
 @click.argument("email")
 @click.option("--name", help="Display name (default: the part of EMAIL before the @).")
 @click.option("--workspace", default=DEFAULT_WORKSPACE, show_default=True, help="Created when missing.")
-@click.option("--role", type=click.Choice(["admin", "agent"]), default="admin", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+@click.option("--trainee", is_flag=True, help="Hold the agent's replies for a supervisor's approval.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 @reports_errors
-def createuser(email: str, name: str | None, workspace: str, role: str, password_stdin: bool) -> None:
+def createuser(
+    email: str, name: str | None, workspace: str, role: str, trainee: bool, password_stdin: bool
+) -> None:
     """Create an agent who signs in with EMAIL; asks for the password unless --password-stdin."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -33,8 +36,11 @@ def createuser(email: str, name: str | None, workspace: str, role: str, password
     try:
         with db.write() as session:
             ws = ensure_workspace(session, workspace)
-            agent = create_agent(session, ws, email, name or email.split("@")[0], password, role)
-            click.echo(f"Created {agent.role} {agent.email} in workspace {ws.name!r}.")
+            agent = create_agent(
+                session, ws, email, name or email.split("@")[0], password, role, is_trainee=trainee
+            )
+            kind = f"trainee {agent.role}" if agent.is_trainee else agent.role
+            click.echo(f"Created {kind} {agent.email} in workspace {ws.name!r}.")
     except ValueError as exc:
         raise InvalidAction(str(exc)) from exc
 

@@ -22,7 +22,8 @@ def _run_web(settings: Settings, host: str, port: int, run_worker: bool) -> None
 
     db = open_database(settings)
     app = create_app(settings, db, run_worker=run_worker)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    # Open live streams never end by themselves: give them a few seconds, then close them, on shutdown.
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, timeout_graceful_shutdown=3)
 
 
 @click.command(short_help="Run the web app and its worker.")
@@ -89,6 +90,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     The demo's conversations go through the real import path; running it again adds nothing. It signs
     in with a published password, so it listens on loopback addresses only.
     """
+    from socialdesk.demo.colleague import COLLEAGUE_EMAIL
     from socialdesk.demo.loader import EMAIL, PASSWORD, load_demo
 
     if not _is_loopback(host):
@@ -101,6 +103,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         f"Demo data: {s.read} posts read, {s.stored} stored, "
         f"{s.duplicates} already there, {s.rejected} rejected."
     )
-    click.echo(f"\n  SocialDesk demo: http://{host}:{port}\n  Sign in as {EMAIL} with password {PASSWORD}\n")
+    click.echo(f"\n  SocialDesk demo: http://{host}:{port}\n  Sign in as {EMAIL} with password {PASSWORD}")
+    click.echo(f"  A second agent, to see each other live: {COLLEAGUE_EMAIL} with password {PASSWORD}\n")
     if not no_serve:
         _run_web(settings, host, port, run_worker=True)

@@ -27,6 +27,14 @@ class Priority(enum.StrEnum):
     URGENT = "urgent"
 
 
+class DraftStatus(enum.StrEnum):
+    """A trainee's reply draft: waiting for a supervisor, then approved (queued as a post) or rejected."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class DeliveryStatus(enum.StrEnum):
     RECEIVED = "received"  # came from the network
     QUEUED = "queued"  # written by an agent, waiting for a connector to send it

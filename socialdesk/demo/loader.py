@@ -18,6 +18,11 @@ from sqlalchemy import select
 from socialdesk.accounts.agents import create_agent
 from socialdesk.core.clock import utcnow
 from socialdesk.core.types import InboundPost, RowError
+from socialdesk.demo.assignment import seed_assignment
+from socialdesk.demo.case_tools import seed_case_tools
+from socialdesk.demo.colleague import seed_colleague
+from socialdesk.demo.profiles import seed_profiles
+from socialdesk.demo.routing_rules import seed_routing_rules
 from socialdesk.importers.jsonl import JsonlReader
 from socialdesk.pipeline.importing import ImportSummary, import_rows
 from socialdesk.pipeline.workspaces import ensure_team, ensure_workspace
@@ -72,8 +77,13 @@ def load_demo(db: Database, now: datetime | None = None) -> DemoLoaded:
         if session.scalar(select(Agent.id).where(Agent.email == EMAIL)) is None:
             create_agent(session, workspace, EMAIL, "Demo Agent", PASSWORD, role="admin")
         workspace_id = workspace.id
+    seed_colleague(db, workspace_id, PASSWORD)
+    seed_routing_rules(db, workspace_id, EMAIL)  # before the import, so the rules route its posts
+    seed_assignment(db, workspace_id, PASSWORD)  # before the import too: its cases are assigned
     reader = JsonlReader(DATA)
     newest = _newest(reader)
     shift = (now or utcnow()) - timedelta(minutes=5) - newest
     summary = import_rows(db, workspace_id, _shifted(reader.rows(), shift))
+    seed_profiles(db, workspace_id)
+    seed_case_tools(db, WORKSPACE, PASSWORD, EMAIL)
     return DemoLoaded(workspace_id, summary)

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from socialdesk.core.clock import as_utc
 from socialdesk.core.types import CaseStatus, Direction, Intent, Sentiment
-from socialdesk.routing.rules import route_by_language
-from socialdesk.routing.sla import SlaPolicy, due_times
+from socialdesk.pipeline.service_levels import refresh_sla
+from socialdesk.routing.rules import ACKNOWLEDGEMENT_KEY, is_rule_route
+from socialdesk.routing.skills import route_by_skills
 from socialdesk.store.models import Case, Conversation, Post, Team, Workspace
+from socialdesk.store.repos.merges import merge_target, merged_conversation_ids
 
 
 def refresh_thread(
@@ -44,13 +46,19 @@ def refresh_thread(
     if not inbound:
         return None
 
+    case = session.scalars(select(Case).where(Case.conversation_id == conversation.id)).first()
+    if case is not None:
+        target = merge_target(session, workspace.id, case.id)
+        if target is not None:  # a merged duplicate: the case it joined tracks these posts now
+            return refresh_thread(session, workspace, _case_conversation(session, target), teams)
+        posts, inbound = _with_merged(session, case, posts)
+
     opened_at = inbound[0].created_at
     last_inbound = max(p.created_at for p in inbound)
     outbound_times = [p.created_at for p in posts if p.direction is Direction.OUTBOUND]
     last_outbound = max(outbound_times, default=None)
     first_response = min((t for t in outbound_times if t >= opened_at), default=None)
 
-    case = session.scalars(select(Case).where(Case.conversation_id == conversation.id)).first()
     if case is None:
         case = Case(workspace_id=workspace.id, conversation_id=conversation.id, status=CaseStatus.NEW)
         session.add(case)
@@ -59,12 +67,8 @@ def refresh_thread(
     case.channel_account_id = conversation.channel_account_id
     case.opened_at = opened_at
     case.last_inbound_at = last_inbound
-    case.last_activity_at = conversation.last_activity_at
+    case.last_activity_at = max(p.created_at for p in posts)
     case.first_responded_at = first_response
-    policy = SlaPolicy(workspace.sla_first_response_minutes, workspace.sla_resolution_minutes)
-    due = due_times(opened_at, policy)
-    case.first_response_due_at = due.first_response
-    case.resolution_due_at = due.resolution
 
     customer_waits = last_outbound is None or last_inbound >= last_outbound
     if case.status == CaseStatus.RESOLVED:
@@ -76,9 +80,14 @@ def refresh_thread(
     else:
         case.status = CaseStatus.PENDING
     _apply_route(
-        case, inbound[0].language or inbound[0].declared_language, teams or _teams(session, workspace.id)
+        case,
+        inbound[0].language or inbound[0].declared_language,
+        teams or _teams(session, workspace.id),
+        inbound,
     )
     _summarise_triage(case, inbound)
+    # Due times per priority in the team's hours (pipeline.service_levels), once the team is known.
+    refresh_sla(session, case, [(p.direction is Direction.INBOUND, p.created_at) for p in posts])
     return case
 
 
@@ -97,11 +106,33 @@ def _summarise_triage(case: Case, inbound: Sequence[_PostFacts]) -> None:
 
 def refresh_case_triage(session: Session, case: Case) -> None:
     """Re-route and re-summarise a case after its posts' triage changed (not its status or clocks)."""
-    inbound = [p for p in _thread_facts(session, case.conversation_id) if p.direction is Direction.INBOUND]
+    target = merge_target(session, case.workspace_id, case.id)
+    if target is not None:
+        case = session.get_one(Case, target)
+    _, inbound = _with_merged(session, case, _thread_facts(session, case.conversation_id))
     if inbound:
         language = inbound[0].language or inbound[0].declared_language
-        _apply_route(case, language, _teams(session, case.workspace_id))
+        _apply_route(case, language, _teams(session, case.workspace_id), inbound)
         _summarise_triage(case, inbound)
+        refresh_sla(session, case)  # the team, and with it the business calendar, may have changed
+
+
+def _case_conversation(session: Session, case_id: int) -> Conversation:
+    return session.get_one(Conversation, session.get_one(Case, case_id).conversation_id)
+
+
+def _with_merged(
+    session: Session, case: Case, posts: list[_PostFacts]
+) -> tuple[list[_PostFacts], list[_PostFacts]]:
+    """The case's posts with those of the duplicates merged into it (`pipeline.merges`), in the same
+    deterministic order, and the customer's posts among them."""
+    merged = merged_conversation_ids(session, case.workspace_id, case.id)
+    if merged:
+        posts = sorted(
+            posts + [p for conversation in merged for p in _thread_facts(session, conversation)],
+            key=lambda p: (p.created_at, p.external_id is None, p.external_id or ""),
+        )
+    return posts, [p for p in posts if p.direction is Direction.INBOUND]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +150,7 @@ class _PostFacts:
     is_complaint: bool | None
     urgency: float | None
     place: dict[str, Any] | None  # the first place triage found in the post
+    topic: str | None = None  # the post's first topic (for teams' product skills)
 
 
 def _thread_facts(session: Session, conversation_id: int) -> list[_PostFacts]:
@@ -142,7 +174,11 @@ def _thread_facts(session: Session, conversation_id: int) -> list[_PostFacts]:
             Post.is_complaint,
             Post.urgency,
             Post.triage,
-        ).where(Post.conversation_id == conversation_id)
+        ).where(
+            Post.conversation_id == conversation_id,
+            # A rule's automatic acknowledgement answers nothing: the case still waits, its clocks run.
+            or_(Post.idempotency_key.is_(None), ~Post.idempotency_key.startswith(ACKNOWLEDGEMENT_KEY)),
+        )
     ).all()
     rows = sorted(
         rows, key=lambda r: (as_utc(r.created_at), r.external_id is None, r.external_id or "", r.id)
@@ -162,9 +198,15 @@ def _thread_facts(session: Session, conversation_id: int) -> list[_PostFacts]:
             r.is_complaint,
             r.urgency,
             _first_place(r.triage),
+            _first_topic(r.triage),
         )
         for r in rows
     ]
+
+
+def _first_topic(triage: dict[str, Any] | None) -> str | None:
+    topics = (triage or {}).get("topics") or []
+    return str(topics[0]["label"]) if topics else None
 
 
 def _first_place(triage: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -176,7 +218,14 @@ def _teams(session: Session, workspace_id: int) -> Sequence[Team]:
     return session.scalars(select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id)).all()
 
 
-def _apply_route(case: Case, language: str | None, teams: Sequence[Team]) -> None:
-    decision = route_by_language(teams, language)
+def _apply_route(
+    case: Case, language: str | None, teams: Sequence[Team], inbound: Sequence[_PostFacts] = ()
+) -> None:
+    if is_rule_route(case.routed_by) and case.team_id is not None:
+        return  # a routing rule's team holds until a later rule (pipeline.rule_runs) changes it
+    # Teams' skills (routing.skills): the customer's language, then their place's country and topic.
+    place = next((p.place for p in inbound if p.place), None)
+    topic = next((p.topic for p in inbound if p.topic), None)
+    decision = route_by_skills(teams, language, place["country"] if place else None, topic)
     case.team_id = decision.team_id
     case.routed_by = decision.rule

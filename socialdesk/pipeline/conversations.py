@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from socialdesk.core.types import InboundPost
-from socialdesk.store.models import Case, Conversation, Note, Post
+from socialdesk.store.models import Case, CaseMerge, Conversation, Note, Post, ReplyDraft
 
 
 def thread_post(session: Session, workspace_id: int, post: InboundPost) -> Conversation:
@@ -106,11 +106,19 @@ def merge_conversations(session: Session, source_id: int, target: Conversation) 
             source_case.conversation_id = target.id
         else:
             session.execute(update(Note).where(Note.case_id == source_case.id).values(case_id=target_case.id))
+            session.execute(  # trainees' drafts waiting for approval follow their case
+                update(ReplyDraft).where(ReplyDraft.case_id == source_case.id).values(case_id=target_case.id)
+            )
             for tag in source_case.tags:
                 if tag not in target_case.tags:
                     target_case.tags.append(tag)
             if target_case.assignee_id is None:
                 target_case.assignee_id = source_case.assignee_id
+            session.execute(  # duplicates merged into it by an agent (pipeline.merges) follow it too
+                update(CaseMerge)
+                .where(CaseMerge.target_case_id == source_case.id)
+                .values(target_case_id=target_case.id)
+            )
             session.delete(source_case)
         session.flush()
     session.delete(session.get_one(Conversation, source_id))

@@ -65,11 +65,15 @@ def resolve_customer(
         known[(post.network, post.author_id)] = identity
         return customer
     if post.created_at > identity.last_seen_at:
+        customer = identity.customer
+        # The profile follows the identity only where it still shows what the identity showed: a name
+        # or location an agent typed (or one from another identity after a merge) stays.
+        if customer.display_name == (identity.name or identity.handle):
+            customer.display_name = post.author_name or post.author_handle
+        if customer.location == identity.location:
+            customer.location = post.user_location
         identity.handle = post.author_handle
         identity.name = post.author_name
         identity.location = post.user_location
         identity.last_seen_at = post.created_at
-        customer = identity.customer
-        customer.display_name = post.author_name or post.author_handle
-        customer.location = post.user_location
     return identity.customer

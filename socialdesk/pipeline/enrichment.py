@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from socialdesk.core.clock import utcnow
 from socialdesk.core.types import CaseStatus, Direction, Geo, Triage, TriageInput
 from socialdesk.pipeline import jobs
+from socialdesk.pipeline.assignment import assign_routed
 from socialdesk.pipeline.cases import refresh_case_triage
 from socialdesk.pipeline.jobs import ACCURATE_TRIAGE, TRIAGE_POST, Handler
+from socialdesk.pipeline.rule_runs import run_rules
 from socialdesk.store.models import Case, Job, Post, TopicModel, Workspace
 from socialdesk.triage.engine import ENCODER, Tier, Triager
 from socialdesk.triage.linear import LinearBundle
@@ -108,6 +110,9 @@ def _triage(session: Session, jobs_: Sequence[Job], tier: Tier) -> list[Post]:
     conversations = {p.conversation_id for p in posts if p.direction is Direction.INBOUND}
     for case in session.scalars(select(Case).where(Case.conversation_id.in_(conversations))):
         refresh_case_triage(session, case)
+    if tier == "fast":  # the workspace's routing rules, once per new customer post (pipeline.rule_runs)
+        run_rules(session, posts)
+    assign_routed(session, conversations)  # last: after the rules, the case's team and priority are final
     return posts
 
 

@@ -18,8 +18,10 @@ from socialdesk.channels.http import client as http_client
 from socialdesk.config import Settings
 from socialdesk.core.errors import ConfigError
 from socialdesk.pipeline import jobs, outbox, polling
+from socialdesk.pipeline.assignment import assign_all_waiting, set_idle_agents_away
 from socialdesk.pipeline.credentials import Vault
 from socialdesk.pipeline.enrichment import HANDLERS
+from socialdesk.pipeline.service_levels import check_breaches
 from socialdesk.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,9 @@ class Rounds:
 
     def run_once(self) -> RoundReport:
         ran = jobs.drain(self.db, HANDLERS)
+        check_breaches(self.db)  # SLA clocks: mark, escalate and record what fell due
+        set_idle_agents_away(self.db, timedelta(minutes=self.settings.away_after_minutes))
+        assign_all_waiting(self.db)  # cases that waited for someone to come online or free up
         if self.vault is None:
             return RoundReport(jobs=ran)
         lease = timedelta(seconds=self.settings.send_lease_seconds)

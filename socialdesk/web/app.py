@@ -18,13 +18,25 @@ from socialdesk.config import Settings
 from socialdesk.logs import redact_logs
 from socialdesk.pipeline.worker import InProcessWorker, channel_vault
 from socialdesk.store.db import Database
-from socialdesk.web import hooks
+from socialdesk.web import hooks, live
+from socialdesk.web.api import assignment as api_assignment
+from socialdesk.web.api import case_tools as api_case_tools
 from socialdesk.web.api import cases as api_cases
+from socialdesk.web.api import customers as api_customers
+from socialdesk.web.api import inbox as api_inbox
+from socialdesk.web.api import rules as api_rules
 from socialdesk.web.context import AppContext
 from socialdesk.web.csrf import CsrfMiddleware
 from socialdesk.web.deps import LoginRequired
-from socialdesk.web.pages import auth, channels, docs, inbox
+from socialdesk.web.pages import approvals, auth, case_merges, channels, docs, inbox, macros, notes, private
+from socialdesk.web.pages import assignment as assignment_pages
 from socialdesk.web.pages import cases as case_pages
+from socialdesk.web.pages import customers as customer_pages
+from socialdesk.web.pages import handoffs as handoff_pages
+from socialdesk.web.pages import private_oidc as oidc_pages
+from socialdesk.web.pages import rules as rule_pages
+from socialdesk.web.pages import segments as segment_pages
+from socialdesk.web.pages import teams as team_pages
 from socialdesk.web.security import SecurityHeaders
 from socialdesk.web.templating import render
 
@@ -50,6 +62,7 @@ def create_app(settings: Settings, db: Database | None = None, *, run_worker: bo
         finally:
             if worker:
                 worker.stop()
+            app.state.live_hub.stop()
 
     app = FastAPI(
         title="SocialDesk API",
@@ -62,6 +75,7 @@ def create_app(settings: Settings, db: Database | None = None, *, run_worker: bo
         lifespan=lifespan,
     )
     app.state.context = context
+    live.install(app, settings, database)
     app.add_middleware(CsrfMiddleware, secure=settings.cookie_secure)
     app.add_middleware(SecurityHeaders)
 
@@ -74,7 +88,26 @@ def create_app(settings: Settings, db: Database | None = None, *, run_worker: bo
         channels.router,
         docs.router,
         api_cases.router,
+        api_case_tools.router,
+        api_inbox.router,
+        api_rules.router,
+        rule_pages.router,
         hooks.router,
+        team_pages.router,
+        api_assignment.router,
+        assignment_pages.router,
+        live.router,
+        approvals.router,
+        macros.router,
+        notes.router,
+        private.router,
+        oidc_pages.router,
+        handoff_pages.router,
+        case_merges.router,
+        customer_pages.router,
+        segment_pages.router,
+        api_customers.router,
+        api_customers.analytics,
     )
     for router in routers:
         app.include_router(router)

@@ -1,4 +1,8 @@
-"""A real SocialDesk server (the demo, on its own SQLite file) and a real headless Chromium."""
+"""A real SocialDesk server (the demo, on its own SQLite file) and a real headless Chromium.
+
+`demo` is the running demo (its URL and data folder), `server` just its URL; `page` is a signed-out
+browser tab and `second_browser()` opens another one (a second agent, a customer). The helpers that go
+with them (signing in, importing fresh posts) are in tests/e2e/helpers.py."""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.e2e.helpers import DemoServer, OpenPage
 
 CHROMIUM = os.environ.get("SOCIALDESK_CHROMIUM", "/usr/bin/chromium")
 # Flags for a sandboxed, offline machine: no background calls home, no GPU, no first-run UI.
@@ -35,33 +41,31 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`socialdesk demo` serving on a free port; yields its base URL."""
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """`socialdesk demo` serving on a free port, shared by the whole session."""
     home = tmp_path_factory.mktemp("demo-server")
     port = _free_port()
+    running = DemoServer(url=f"http://127.0.0.1:{port}", home=home)
     log = (home / "server.log").open("w")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["SOCIALDESK_DATA_DIR"] = str(home / "data")
     process = subprocess.Popen(
         [sys.executable, "-m", "socialdesk", "demo", "--port", str(port)],
         cwd=home,
-        env=env,
+        env=running.env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a loaded machine loads the demo slowly
         while True:
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{running.url}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("the demo server did not start:\n" + Path(log.name).read_text())
             time.sleep(0.2)
-        yield base
+        yield running
     finally:
         process.terminate()
         try:
@@ -69,6 +73,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(demo: DemoServer) -> str:
+    """The demo server's base URL."""
+    return demo.url
 
 
 @pytest.fixture(scope="session")
@@ -81,10 +91,33 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _new_page(browser: Browser, width: int) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context, page = _new_page(browser, 1280)
     yield page
     context.close()
+
+
+@pytest.fixture
+def second_browser(browser: Browser) -> Iterator[OpenPage]:
+    """Opens another browser context (another agent, or a customer), closed after the test.
+
+    `second_browser()` gives a page as wide as `page`'s; `second_browser(width=900)` a narrower one.
+    """
+    contexts: list[BrowserContext] = []
+
+    def open_page(width: int = 1280) -> Page:
+        context, page = _new_page(browser, width)
+        contexts.append(context)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -17,6 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "routing": {"core"},
     "importers": {"core", "channels"},
     "store": {"core", "channels"},
+    "bus": {"core"},
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,8 +28,15 @@ class Agent(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16), default="agent")  # admin | agent
+    role: Mapped[str] = mapped_column(String(16), default="agent")  # admin | supervisor | agent
+    # A trainee's replies wait as drafts until an admin or supervisor approves them (pipeline.approvals).
+    is_trainee: Mapped[bool] = mapped_column(default=False, server_default="0")
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Auto-assignment hands an agent cases only while they are online and hold fewer unresolved
+    # cases than this; 0 keeps them out of auto-assignment altogether.
+    max_open_cases: Mapped[int] = mapped_column(default=10, server_default="10")
+    presence: Mapped[str] = mapped_column(String(8), default="offline", server_default="offline")
+    last_seen_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
@@ -44,6 +52,15 @@ class Team(Base):
     # Space-separated ISO 639-1 codes of the languages this team answers in ("es pt").
     languages: Mapped[str] = mapped_column(String(200), default="")
     is_default: Mapped[bool] = mapped_column(default=False)  # takes whatever no rule sends elsewhere
+    # Skills besides languages: space-separated ISO country codes, and comma-separated topic names.
+    regions: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    products: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    assignment_mode: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # {"mon": [["09:00", "17:30"]], ...}; None: the team works around the clock.
+    business_hours: Mapped[dict[str, Any] | None]
+    # The round-robin pointer: the agent who was given the team's last case.
+    round_robin_after: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members: Mapped[list[Agent]] = relationship(secondary=team_members, back_populates="teams")
@@ -51,6 +68,14 @@ class Team(Base):
     @property
     def language_codes(self) -> list[str]:
         return self.languages.split()
+
+    @property
+    def region_codes(self) -> list[str]:
+        return self.regions.split()
+
+    @property
+    def product_names(self) -> list[str]:
+        return [p.strip() for p in self.products.split(",") if p.strip()]
 
 
 class AuthSession(Base):

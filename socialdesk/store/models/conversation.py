@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Float, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from socialdesk.core.clock import utcnow
@@ -46,6 +46,8 @@ class Case(Base):
         Index("ix_cases_inbox", "workspace_id", "status", "last_activity_at"),
         Index("ix_cases_team_inbox", "workspace_id", "team_id", "last_activity_at"),
         Index("ix_cases_urgency", "workspace_id", "status", "urgency"),
+        # "Mine", and an agent's load when assigning.
+        Index("ix_cases_assignee", "workspace_id", "assignee_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +68,14 @@ class Case(Base):
     resolution_due_at: Mapped[datetime | None]
     first_responded_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # The answer owed since the customer wrote again after one; None while nothing is owed.
+    next_response_due_at: Mapped[datetime | None]
+    # Set by the SLA check once a target passed unmet; they stay set (a breach is history).
+    first_response_breached: Mapped[bool] = mapped_column(default=False, server_default=false())
+    next_response_breached: Mapped[bool] = mapped_column(default=False, server_default=false())
+    resolution_breached: Mapped[bool] = mapped_column(default=False, server_default=false())
+    escalated_at: Mapped[datetime | None]
+    assigned_at: Mapped[datetime | None]
     # What triage says about the customer's side of the conversation, for the inbox's filters and order:
     # the highest urgency of any customer post, the sentiment of the latest, the intent and language of
     # the first, and the first place found.

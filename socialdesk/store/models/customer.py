@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,6 +20,14 @@ class Customer(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The profile an agent keeps (docs/customers.md): set by hand or by the API, never by ingest.
+    email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(String(2))
+    attributes: Mapped[dict[str, Any] | None]  # name -> value as text (core.profiles.clean_attributes)
+    # A merged customer stays as a tombstone pointing at the survivor, so that old links redirect.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    merged_at: Mapped[datetime | None]
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="customer", order_by="Identity.id", cascade="all, delete-orphan"

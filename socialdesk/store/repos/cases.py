@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from socialdesk.core.types import CaseStatus, Direction, Intent, Sentiment
+from socialdesk.core.types import CaseStatus, Direction, Intent, Priority, Sentiment
 from socialdesk.store.models import (
     Agent,
     Case,
@@ -17,9 +17,14 @@ from socialdesk.store.models import (
     Customer,
     Identity,
     Post,
+    Tag,
     Team,
     TopicModel,
+    case_tags,
 )
+from socialdesk.store.repos.merges import merged_conversation_ids
+from socialdesk.store.repos.segments import segment_member_ids
+from socialdesk.store.repos.sla_badges import with_sla_badges
 from socialdesk.store.repos.views import (
     CaseDetail,
     CaseSummary,
@@ -33,7 +38,9 @@ from socialdesk.store.repos.views import (
 UNRESOLVED = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING)
 
 
-SORTS = ("newest", "urgency", "due", "sentiment", "intent", "language", "place")
+# "oldest": the customer who has waited longest first; "urgency": the queue order of
+# `routing.queues.order_key`; "due": the SLA due time of the answer owed, soonest first.
+SORTS = ("newest", "oldest", "urgency", "due", "sentiment", "intent", "language", "place")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +54,33 @@ class InboxFilter:
     language: str | None = None
     place: str | None = None  # an ISO country code, or part of a place name
     min_urgency: float | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    priority: Priority | None = None
+    complaint: bool | None = None
+    text: str | None = None  # part of any post of the case, or of the customer's name
+    tag: str | None = None
+    segment_id: int | None = None  # only customers of this segment (store.repos.segments)
     sort: str = "newest"
     limit: int = 50
     page: int = 1
+
+
+# The SQL twin of `routing.queues` (the store may not import routing): the same ranks, then urgency;
+# tests/integration/test_inbox_order.py proves both orders agree.
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+
+
+def owed_due_at() -> ColumnElement[Any]:
+    """The due time of the answer the customer is owed now: the first response, else the next one."""
+    return case(
+        (Case.first_responded_at.is_(None), Case.first_response_due_at), else_=Case.next_response_due_at
+    )
+
+
+def waiting_since() -> ColumnElement[Any]:
+    """Since when the customer has waited: their latest post (as `routing.queues.QueueEntry` has it)."""
+    return Case.last_inbound_at.expression
 
 
 def _order(sort: str) -> list[Any]:
@@ -57,12 +88,22 @@ def _order(sort: str) -> list[Any]:
     urgency = func.coalesce(Case.urgency, -1.0).desc()
     last = "\uffff"  # sorts after every real value, so that cases without one come last on both databases
     if sort == "urgency":
-        return [urgency, *newest]
+        return [
+            case(PRIORITY_RANK, value=Case.priority, else_=len(PRIORITY_RANK)).asc(),
+            func.coalesce(Case.urgency, 0.0).desc(),  # not triaged yet counts as 0, as in order_key
+            owed_due_at().asc().nulls_last(),
+            waiting_since().asc(),
+            Case.id.asc(),
+        ]
+    if sort == "oldest":
+        return [waiting_since().asc(), Case.id.asc()]
     if sort == "due":
-        unanswered = case(
-            (Case.first_responded_at.is_(None), Case.first_response_due_at), else_=Case.resolution_due_at
-        )
-        return [unanswered.asc(), urgency, Case.id.desc()]
+        return [
+            owed_due_at().asc().nulls_last(),
+            Case.resolution_due_at.asc().nulls_last(),
+            urgency,
+            Case.id.desc(),
+        ]
     if sort == "sentiment":
         rank = case(
             {s: i for i, s in enumerate(SENTIMENT_ORDER)}, value=Case.sentiment, else_=len(SENTIMENT_ORDER)
@@ -139,7 +180,10 @@ def list_inbox(session: Session, workspace_id: int, flt: InboxFilter) -> list[In
             query = query.where(func.lower(Case.place_name).contains(flt.place.lower(), autoescape=True))
     if flt.min_urgency is not None:
         query = query.where(Case.urgency >= flt.min_urgency)
-    return [
+    query = _narrowed(query, flt)
+    if flt.segment_id is not None:
+        query = query.where(Case.customer_id.in_(segment_member_ids(session, workspace_id, flt.segment_id)))
+    rows = [
         InboxRow(
             case_id=c.id,
             status=c.status,
@@ -161,9 +205,40 @@ def list_inbox(session: Session, workspace_id: int, flt: InboxFilter) -> list[In
             is_complaint=c.is_complaint,
             place_name=c.place_name,
             place_country=c.place_country,
+            assignee_id=c.assignee_id,
+            next_response_due_at=c.next_response_due_at,
+            resolution_due_at=c.resolution_due_at,
         )
         for c, channel, team, customer, customer_handle, text in session.execute(query).all()
     ]
+    return with_sla_badges(session, workspace_id, rows)
+
+
+def _narrowed(query: Any, flt: InboxFilter) -> Any:
+    """The filters a saved view can hold besides triage: assignee, priority, complaint, text, tag."""
+    if flt.assignee_id is not None:
+        query = query.where(Case.assignee_id == flt.assignee_id)
+    if flt.unassigned:
+        query = query.where(Case.assignee_id.is_(None))
+    if flt.priority is not None:
+        query = query.where(Case.priority == flt.priority)
+    if flt.complaint is not None:
+        query = query.where(Case.is_complaint.is_(flt.complaint))
+    if flt.text:
+        needle = flt.text.lower()
+        in_posts = exists().where(
+            Post.conversation_id == Case.conversation_id,
+            func.lower(Post.text).contains(needle, autoescape=True),
+        )
+        query = query.where(in_posts | func.lower(Customer.display_name).contains(needle, autoescape=True))
+    if flt.tag:
+        tagged = (
+            exists()
+            .where(case_tags.c.case_id == Case.id, case_tags.c.tag_id == Tag.id)
+            .where(Tag.name == flt.tag)
+        )
+        query = query.where(tagged)
+    return query
 
 
 def get_case(session: Session, workspace_id: int, case_id: int) -> CaseDetail | None:
@@ -175,7 +250,13 @@ def get_case(session: Session, workspace_id: int, case_id: int) -> CaseDetail | 
     post_rows = session.execute(
         select(Post, Agent.name)
         .outerjoin(Agent, Agent.id == Post.agent_id)
-        .where(Post.conversation_id == conversation.id, Post.workspace_id == workspace_id)
+        .where(
+            # The thread includes the posts of duplicates merged into this case (pipeline.merges).
+            Post.conversation_id.in_(
+                [conversation.id, *merged_conversation_ids(session, workspace_id, case.id)]
+            ),
+            Post.workspace_id == workspace_id,
+        )
         .order_by(Post.created_at, Post.id)
     ).all()
     posts = [

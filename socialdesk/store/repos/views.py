@@ -31,6 +31,14 @@ class InboxRow:
     is_complaint: bool | None
     place_name: str | None
     place_country: str | None
+    assignee_id: int | None = None
+    next_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    # The SLA badge (store.repos.sla_badges): the answer owed, when it is due, and how close that is.
+    assignee_name: str | None = None
+    sla_target: str | None = None  # first_response | next_response | resolution
+    sla_due_at: datetime | None = None
+    sla_state: str | None = None  # ok | risk | breached
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from socialdesk.channels import NETWORKS
-from socialdesk.store.models import ChannelAccount, Team, Workspace
+from socialdesk.store.models import Agent, ChannelAccount, Tag, Team, Workspace
 from socialdesk.store.repos.views import Option
 
 
@@ -31,3 +31,17 @@ def channel_options(session: Session, workspace_id: int) -> list[Option]:
 def _label(network: str) -> str:
     known = NETWORKS.get(network)
     return known.label if known else network
+
+
+def agent_options(session: Session, workspace_id: int) -> list[Option]:
+    """The workspace's active agents, by name (for assignee filters and bulk assignment)."""
+    agents = session.scalars(
+        select(Agent)
+        .where(Agent.workspace_id == workspace_id, Agent.is_active.is_(True))
+        .order_by(Agent.name)
+    )
+    return [Option(a.id, a.name) for a in agents]
+
+
+def tag_names(session: Session, workspace_id: int) -> list[str]:
+    return list(session.scalars(select(Tag.name).where(Tag.workspace_id == workspace_id).order_by(Tag.name)))

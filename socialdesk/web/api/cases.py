@@ -47,6 +47,12 @@ def list_cases(
     min_urgency: Annotated[
         float | None, Query(ge=0, le=1, description="Only cases at least this urgent.")
     ] = None,
+    assignee: Annotated[str | None, Query(description="An agent id, me, or none (unassigned).")] = None,
+    priority: Annotated[str | None, Query(description="low, normal, high or urgent.")] = None,
+    complaint: Annotated[str | None, Query(description="yes or no.")] = None,
+    q: Annotated[str | None, Query(description="Words in a post of the case or the customer name.")] = None,
+    tag: Annotated[str | None, Query(description="Only cases with this tag.")] = None,
+    segment: Annotated[int | None, Query(description="Only cases of customers in this segment.")] = None,
     sort: Annotated[str, Query(description=f"One of {', '.join(SORTS)}.")] = "newest",
     page: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -62,9 +68,16 @@ def list_cases(
         language=language,
         place=place,
         min_urgency=str(min_urgency) if min_urgency is not None else None,
+        assignee=assignee,
+        priority=priority,
+        complaint=complaint,
+        q=q,
+        tag=tag,
+        segment=str(segment) if segment is not None else None,
         sort=sort,
         page=page,
         limit=limit,
+        me=agent.agent_id,
     )
     with context.db.read() as session:
         rows = list_inbox(session, agent.workspace_id, flt)
@@ -121,6 +134,8 @@ def set_status(case_id: int, body: StatusIn, agent: ApiAgent, context: Context) 
         change_status(context.db, agent.workspace_id, case_id, CaseStatus(body.status))
     except NotFound:
         raise HTTPException(404, "No such case in your workspace.") from None
+    except InvalidAction as exc:
+        raise HTTPException(422, str(exc)) from None
     return _case_out(context, agent.workspace_id, case_id)
 
 

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from socialdesk.accounts.agents import authenticate, end_session, start_session
 from socialdesk.core.errors import AuthError
+from socialdesk.pipeline.assignment import set_presence
 from socialdesk.web.csrf import rotate_csrf, verify_csrf
 from socialdesk.web.deps import SESSION_COOKIE, Context, optional_page_principal
 from socialdesk.web.templating import render
@@ -67,6 +68,9 @@ def login(
 def logout(request: Request, context: Context) -> Response:
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
+        agent = optional_page_principal(request, context)
+        if agent is not None:  # nobody signed out is given new cases
+            set_presence(context.db, agent.workspace_id, agent.agent_id, "offline")
         with context.db.write() as session:
             end_session(session, context.signing_key, secret)
     response = RedirectResponse("/login", status_code=303)

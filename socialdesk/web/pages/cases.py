@@ -11,12 +11,19 @@ from fastapi.responses import RedirectResponse
 from socialdesk.channels import NETWORKS, connector
 from socialdesk.core.errors import InvalidAction, NotFound
 from socialdesk.core.types import CaseStatus, Intent, Sentiment
-from socialdesk.pipeline.case_actions import change_status, correct_triage, record_reply
+from socialdesk.pipeline.approvals import DraftSubmitted, submit_reply
+from socialdesk.pipeline.case_actions import change_status, correct_triage
+from socialdesk.pipeline.macros import apply_after_reply
 from socialdesk.pipeline.outbox import retry_failed
 from socialdesk.store.repos.cases import get_case
+from socialdesk.store.repos.handoffs import handoff_for_case
+from socialdesk.store.repos.rules import case_runs
+from socialdesk.store.repos.teams import assignment_panel
 from socialdesk.store.repos.workspace import workspace_name
 from socialdesk.web.csrf import verify_csrf
 from socialdesk.web.deps import Context, PageAgent
+from socialdesk.web.pages.case_merges import merge_context
+from socialdesk.web.pages.case_tools import case_tools
 from socialdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +43,11 @@ def _page(
         if case is None:
             raise HTTPException(404, "There is no such case in your workspace.")
         workspace = workspace_name(session, agent.workspace_id)
+        assignment = assignment_panel(session, agent.workspace_id, case_id)
+        tools = case_tools(session, agent, case, workspace)
+        handoff = handoff_for_case(session, agent.workspace_id, case_id)
+        merges = merge_context(session, agent.workspace_id, case_id)
+        routing_runs = case_runs(session, agent.workspace_id, case_id)
     network = NETWORKS.get(case.network)
     return render(
         request,
@@ -51,6 +63,11 @@ def _page(
             "intents": [i.value for i in Intent],
             # A fresh key per rendered form: submitting the same form twice records one reply.
             "idempotency_key": secrets.token_urlsafe(16),
+            "assignment": assignment,
+            **tools,
+            "handoff": handoff,
+            **merges,
+            "routing_runs": routing_runs,
         },
         status_code=status_code,
     )
@@ -74,15 +91,20 @@ def reply(
     case_id: int,
     text: Annotated[str, Form(max_length=20000)],
     idempotency_key: Annotated[str, Form(max_length=128)] = "",
+    macro_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     try:
-        recorded = record_reply(
+        recorded = submit_reply(
             context.db, agent.workspace_id, case_id, agent.agent_id, text, idempotency_key or None
         )
     except NotFound:
         raise HTTPException(404, "There is no such case in your workspace.") from None
     except InvalidAction as exc:
         return _page(request, context, agent, case_id, error=str(exc), draft=text, status_code=422)
+    if isinstance(recorded, DraftSubmitted):  # a trainee's: it waits for a supervisor
+        return RedirectResponse(f"/cases/{case_id}#draft-{recorded.draft_id}", status_code=303)
+    if macro_id.isdigit() and recorded.created:
+        apply_after_reply(context.db, agent.workspace_id, case_id, int(macro_id))
     return RedirectResponse(f"/cases/{case_id}#post-{recorded.post_id}", status_code=303)
 
 
@@ -110,6 +132,8 @@ def set_status(
         change_status(context.db, agent.workspace_id, case_id, CaseStatus(status))
     except NotFound:
         raise HTTPException(404, "There is no such case in your workspace.") from None
+    except InvalidAction as exc:  # e.g. reopening a merged duplicate
+        return _page(request, context, agent, case_id, error=str(exc), status_code=422)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 

@@ -19,9 +19,15 @@
     }
     rows.forEach(function (row, i) {
       row.addEventListener("click", function (e) {
-        if (e.target.tagName !== "A") window.location = row.dataset.href;
+        // Links, and the selection boxes of bulk actions (inbox.js), keep their own meaning.
+        if (!e.target.closest("a, input, label, button, td.pick")) window.location = row.dataset.href;
       });
-      row.addEventListener("focus", function () { current = i; });
+      row.addEventListener("focus", function () { current = rows.indexOf(row); });
+    });
+    // Live updates (live.js) add, drop and reorder rows: follow them, keeping the selected one.
+    document.addEventListener("socialdesk:rows-changed", function () {
+      rows = Array.prototype.slice.call(document.querySelectorAll("tr.case-row"));
+      current = rows.findIndex(function (row) { return row.classList.contains("selected"); });
     });
     document.addEventListener("keydown", function (e) {
       if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
