@@ -23,6 +23,7 @@ from socialdesk.triage.language import LanguageDetector, default_detector
 from socialdesk.triage.linear import LinearBundle, softmax
 from socialdesk.triage.pii import find_pii
 from socialdesk.triage.places import PlaceFinder, default_finder
+from socialdesk.triage.support_urgency import SupportHead, combined, head_inputs, shared_head
 from socialdesk.triage.urgency import UrgencyWeights, signals, urgency
 
 Tier = Literal["fast", "accurate"]
@@ -49,6 +50,7 @@ class Triager:
         detector: LanguageDetector | None = None,
         places: PlaceFinder | None = None,
         encoder_batch: int = 32,
+        support: SupportHead | None = None,
     ) -> None:
         self.tier = tier
         # 1 makes every post's scores independent of the batch it came in (padding changes the float
@@ -67,6 +69,12 @@ class Triager:
         self.urgency_weights = UrgencyWeights(**meta["urgency"])
         self.encoder_temperature = float(meta.get("encoder_temperature", 1.0))
         self.complaint_threshold = float(self.bundle.meta.get("complaint_threshold", 0.5))
+        # The support-urgency head reads this bundle's feature columns: with another bundle (a model
+        # retrained since the head was) it would read other words, so the urgency stays severity's.
+        head = support if support is not None else shared_head()
+        self.support = (
+            head if head is not None and head.adopted and head.matches(self.bundle.featurizer) else None
+        )
 
     def run(self, items: Sequence[TriageInput]) -> list[Triage]:
         if not items:
@@ -89,6 +97,12 @@ class Triager:
         # array element by element costs more than the rest of a post's scores. tolist() gives each
         # float32 exactly, as float() of the element did.
         severe = np.clip(fast["severity"][:, 0], 0, 4).tolist()
+        phrases = [signals(text) for text in texts]  # read once for both urgency parts
+        support = (
+            self.support.probabilities(features, head_inputs(fast, phrases)).tolist()
+            if self.support is not None
+            else None
+        )
         likely = fast["complaint"][:, 0].tolist()
         negative = fast["sentiment"][:, 0].tolist()
         sentiment_best = sentiment.argmax(axis=1).tolist()
@@ -122,7 +136,11 @@ class Triager:
                     complaint_score=round(complaint_scores[i], 4),
                     severity=round(severities[i] if is_complaint else 0.0, 3),
                     urgency=round(
-                        urgency(weights, severe[i], likely[i], negative[i], signals(text), item.followers), 4
+                        self._urgency(
+                            urgency(weights, severe[i], likely[i], negative[i], phrases[i], item.followers),
+                            support[i] if support is not None else None,
+                        ),
+                        4,
                     ),
                     topics=topics[i],
                     places=find_places(
@@ -133,6 +151,11 @@ class Triager:
                 )
             )
         return results
+
+    def _urgency(self, severity_urgency: float, support: float | None) -> float:
+        if support is None or self.support is None:
+            return severity_urgency
+        return combined(self.support.rule, severity_urgency, support)
 
     def _topics(self, analysed: Analysed, embeddings: NDArray[np.float32] | None) -> list[list[TopicScore]]:
         if self.topics is None:
