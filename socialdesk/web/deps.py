@@ -43,6 +43,13 @@ def optional_page_principal(request: Request, context: Context) -> Principal | N
         return principal_for_session(session, context.signing_key, secret)
 
 
+def require_admin(agent: Principal, refusal: str) -> Principal:
+    """The agent, when an admin of their workspace; otherwise 403 with `refusal` (what only admins do)."""
+    if agent.role != "admin":
+        raise HTTPException(403, refusal)
+    return agent
+
+
 def page_principal(principal: Annotated[Principal | None, Depends(optional_page_principal)]) -> Principal:
     if principal is None:
         raise LoginRequired

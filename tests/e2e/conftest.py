@@ -2,7 +2,7 @@
 
 `demo` is the running demo (its URL and data folder), `server` just its URL; `page` is a signed-out
 browser tab and `second_browser()` opens another one (a second agent, a customer). The helpers that go
-with them (signing in, importing fresh posts) are in tests/e2e/helpers.py."""
+with them (signing in, importing fresh posts) are in tests/e2e/demo_server.py."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import httpx2 as httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.e2e.helpers import DemoServer, OpenPage
+from tests.e2e.demo_server import DemoServer, OpenPage
 
 CHROMIUM = os.environ.get("SOCIALDESK_CHROMIUM", "/usr/bin/chromium")
 # Flags for a sandboxed, offline machine: no background calls home, no GPU, no first-run UI.

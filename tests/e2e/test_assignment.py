@@ -16,7 +16,7 @@ from socialdesk.demo.loader import WORKSPACE
 from socialdesk.pipeline.ingest import ingest_posts
 from socialdesk.pipeline.workspaces import find_workspace
 from socialdesk.store.db import Database
-from tests.e2e.helpers import DemoServer, sign_in
+from tests.e2e.demo_server import DemoServer, sign_in
 
 pytestmark = pytest.mark.browser
 

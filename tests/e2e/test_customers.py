@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from socialdesk.demo.loader import EMAIL
-from tests.e2e.helpers import DemoServer, customer_post, import_posts, sign_in
+from tests.e2e.demo_server import DemoServer, customer_post, import_posts, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from socialdesk.demo.case_tools import TRAINEE_EMAIL
 from socialdesk.demo.loader import EMAIL
-from tests.e2e.helpers import DemoServer, OpenPage, fresh_case, open_case, sign_in
+from tests.e2e.demo_server import DemoServer, OpenPage, fresh_case, open_case, sign_in
 
 pytestmark = pytest.mark.browser
 

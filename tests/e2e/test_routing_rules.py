@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from socialdesk.demo.loader import EMAIL
-from tests.e2e.helpers import sign_in
+from tests.e2e.demo_server import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from socialdesk.store.repos.teams import (
     list_policies,
     list_teams,
 )
-from socialdesk.web.deps import ApiAgent, Context
+from socialdesk.web.deps import ApiAgent, Context, require_admin
 
 router = APIRouter(prefix="/api/v1", tags=["assignment"])
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Not in the caller's workspace."}}
@@ -59,9 +59,7 @@ class PolicyIn(BaseModel):
 
 
 def _admin(agent: ApiAgent) -> Principal:
-    if agent.role != "admin":
-        raise HTTPException(403, "Only admins change teams, capacity and SLA policies.")
-    return agent
+    return require_admin(agent, "Only admins change teams, capacity and SLA policies.")
 
 
 ApiAdmin = Annotated[Principal, Depends(_admin)]

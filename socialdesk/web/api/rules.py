@@ -13,7 +13,7 @@ from socialdesk.core.errors import InvalidAction, NotFound
 from socialdesk.pipeline.routing_rules import create_rule, delete_rule, move_rule, update_rule
 from socialdesk.pipeline.rule_dry_runs import dry_run
 from socialdesk.store.repos.rules import RuleView, get_rule, list_rules
-from socialdesk.web.deps import ApiAgent, Context
+from socialdesk.web.deps import ApiAgent, Context, require_admin
 
 router = APIRouter(prefix="/api/v1/rules", tags=["routing rules"])
 
@@ -39,8 +39,7 @@ _RULE_BODY = Body(
 
 
 def _admin(agent: Principal) -> None:
-    if agent.role != "admin":
-        raise HTTPException(403, "Only admins change routing rules.")
+    require_admin(agent, "Only admins change routing rules.")
 
 
 def _rule(context: Context, agent: Principal, rule_id: int) -> RuleView:

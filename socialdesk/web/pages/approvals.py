@@ -14,7 +14,7 @@ from socialdesk.pipeline.approvals import MAX_COMMENT, approve_draft, is_supervi
 from socialdesk.store.repos.approvals import author_drafts, pending_drafts, training_roster
 from socialdesk.store.repos.workspace import workspace_name
 from socialdesk.web.csrf import verify_csrf
-from socialdesk.web.deps import Context, PageAgent
+from socialdesk.web.deps import Context, PageAgent, require_admin
 from socialdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -56,8 +56,7 @@ def set_agent_training(
     trainee: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     """Admins decide who is a supervisor and who is in training."""
-    if agent.role != "admin":
-        raise HTTPException(403, "Only admins decide who is in training.")
+    require_admin(agent, "Only admins decide who is in training.")
     try:
         with context.db.write() as session:
             set_training(session, agent.workspace_id, agent_id, role, trainee == "on")

@@ -16,7 +16,7 @@ from socialdesk.pipeline.channel_accounts import connect_channel, load_account, 
 from socialdesk.store.repos.channels import list_channels
 from socialdesk.store.repos.workspace import workspace_name
 from socialdesk.web.csrf import verify_csrf
-from socialdesk.web.deps import Context, PageAgent
+from socialdesk.web.deps import Context, PageAgent, require_admin
 from socialdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,9 +26,7 @@ _MESSAGES = {"connected": "Channel connected.", "paused": "Channel paused.", "re
 
 
 def admin(agent: PageAgent) -> Principal:
-    if agent.role != "admin":
-        raise HTTPException(403, "Only admins manage channels.")
-    return agent
+    return require_admin(agent, "Only admins manage channels.")
 
 
 Admin = Annotated[Principal, Depends(admin)]

@@ -17,7 +17,7 @@ from socialdesk.pipeline.handoffs import (
 )
 from socialdesk.store.repos.workspace import workspace_name
 from socialdesk.web.csrf import verify_csrf
-from socialdesk.web.deps import Context, PageAgent
+from socialdesk.web.deps import Context, PageAgent, require_admin
 from socialdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -56,8 +56,7 @@ def save_handoff_settings(
     agent: PageAgent,
     public_reply: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    if agent.role != "admin":
-        raise HTTPException(403, "Only an admin can change the public reply.")
+    require_admin(agent, "Only an admin can change the public reply.")
     try:
         set_public_reply(context.db, agent.workspace_id, public_reply)
     except InvalidAction as exc:

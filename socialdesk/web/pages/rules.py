@@ -35,7 +35,7 @@ from socialdesk.routing.rule_specs import (
 from socialdesk.store.repos.rules import agent_names, agent_options, get_rule, list_rules, team_names
 from socialdesk.store.repos.workspace import team_options, workspace_name
 from socialdesk.web.csrf import verify_csrf
-from socialdesk.web.deps import Context, PageAgent
+from socialdesk.web.deps import Context, PageAgent, require_admin
 from socialdesk.web.rule_forms import form_rows, rule_from_form
 from socialdesk.web.templating import render
 
@@ -62,9 +62,7 @@ ACTION_LABELS = {
 
 
 def admin(agent: PageAgent) -> Principal:
-    if agent.role != "admin":
-        raise HTTPException(403, "Only admins change routing rules.")
-    return agent
+    return require_admin(agent, "Only admins change routing rules.")
 
 
 Admin = Annotated[Principal, Depends(admin)]

@@ -19,7 +19,7 @@ from socialdesk.routing.sla import hours_text
 from socialdesk.store.repos.teams import attainment_summary, list_policies, list_teams
 from socialdesk.store.repos.workspace import workspace_name
 from socialdesk.web.csrf import verify_csrf
-from socialdesk.web.deps import Context, PageAgent
+from socialdesk.web.deps import Context, PageAgent, require_admin
 from socialdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -28,9 +28,7 @@ _DONE = {"team": "Team saved.", "capacity": "Capacity saved.", "sla": "SLA polic
 
 
 def admin(agent: PageAgent) -> Principal:
-    if agent.role != "admin":
-        raise HTTPException(403, "Only admins change teams and SLA policies.")
-    return agent
+    return require_admin(agent, "Only admins change teams and SLA policies.")
 
 
 Admin = Annotated[Principal, Depends(admin)]
