@@ -109,12 +109,14 @@ def refresh_case_triage(session: Session, case: Case) -> None:
     target = merge_target(session, case.workspace_id, case.id)
     if target is not None:
         case = session.get_one(Case, target)
-    _, inbound = _with_merged(session, case, _thread_facts(session, case.conversation_id))
+    posts, inbound = _with_merged(session, case, _thread_facts(session, case.conversation_id))
     if inbound:
         language = inbound[0].language or inbound[0].declared_language
+        team = case.team_id
         _apply_route(case, language, _teams(session, case.workspace_id), inbound)
         _summarise_triage(case, inbound)
-        refresh_sla(session, case)  # the team, and with it the business calendar, may have changed
+        if case.team_id != team:  # the business calendar may have changed with the team; nothing else did
+            refresh_sla(session, case, [(p.direction is Direction.INBOUND, p.created_at) for p in posts])
 
 
 def _case_conversation(session: Session, case_id: int) -> Conversation:

@@ -24,7 +24,7 @@ from socialdesk.pipeline.cases import refresh_thread
 from socialdesk.pipeline.conversations import thread_post
 from socialdesk.pipeline.customers import IdentityKey, find_identities, resolve_customer
 from socialdesk.store.db import Database
-from socialdesk.store.models import ChannelAccount, Identity, Post, Team, Workspace
+from socialdesk.store.models import ChannelAccount, Conversation, Identity, Post, Team, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ def _ingest_batch(
             _delete_one(batch, event) if isinstance(event, PostDeletion) else _ingest_one(batch, event)
             for event in events
         ]
+        batch.refresh_threads()
         if after is not None:
             after(session)
         return results
@@ -121,7 +122,17 @@ class _Batch:
     channels: dict[tuple[str, str], ChannelAccount] = field(default_factory=dict)
     stored: dict[tuple[str, str], int] = field(default_factory=dict)  # (network, external id) -> post id
     identities: dict[IdentityKey, Identity] = field(default_factory=dict)
+    # Conversations that gained posts, in the order they did: their cases are recomputed once each, at
+    # the end of the batch, since a case follows from its thread's posts whatever order they came in.
+    touched: dict[int, None] = field(default_factory=dict)
     _teams: Sequence[Team] | None = None
+
+    def refresh_threads(self) -> None:
+        for conversation_id in self.touched:
+            conversation = self.session.get(Conversation, conversation_id)
+            if conversation is not None:  # None: merged into another thread later in the batch
+                refresh_thread(self.session, self.workspace, conversation, self.teams)
+        self.touched.clear()
 
     def look_up(self, events: Sequence[InboundEvent]) -> None:
         """Fetch, in a few queries, which posts are stored already and which authors are known."""
@@ -191,7 +202,7 @@ def _ingest_one(batch: _Batch, post: InboundPost) -> IngestResult:
     batch.stored[(post.network, post.external_id)] = row.id
     if post.edit_of:
         _mark_replaced(batch, post)
-    refresh_thread(session, workspace, conversation, batch.teams)
+    batch.touched[conversation.id] = None
     jobs.enqueue(session, workspace.id, jobs.TRIAGE_POST, {"post_id": row.id})
     return IngestResult(Outcome.STORED, post_id=row.id)
 

@@ -138,7 +138,8 @@ def refresh_sla(
     Call in the write transaction that changed the case's posts, priority, team or status;
     `timeline` is the thread as (is_inbound, created_at) in order, when the caller has it already.
     """
-    session.flush()
+    if case.id is None:
+        session.flush()  # attainment rows need the case's id
     waits = response_waits(timeline if timeline is not None else _timeline(session, case.conversation_id))
     if not waits:
         return

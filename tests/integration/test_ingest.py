@@ -155,21 +155,23 @@ def test_triage_detects_the_language_and_routes_to_the_team_that_speaks_it(db: D
     assert count(db, Job) == 0
 
 
+THREAD = [
+    f.post("1", minutes=0, text="@AcmeHelp my order 1234 is late"),
+    f.reply("2", to="1", minutes=4),
+    f.post("3", minutes=9, in_reply_to="2", text="@AcmeHelp sent you a DM"),
+    f.reply("4", to="3", minutes=15, text="@cust1 Got it, refund issued."),
+    f.post("5", minutes=16, in_reply_to="4", text="@AcmeHelp thank you!"),
+    f.post("6", author="cust2", minutes=2, text="@AcmeHelp is the app down?"),
+    f.reply("7", to="6", minutes=30, text="@cust2 Fixed now, sorry!"),
+    f.post("8", author="cust3", minutes=31, text="@AcmeHelp the app is down again", in_reply_to="7"),
+]
+
+
 def test_final_state_does_not_depend_on_arrival_order(db: Database) -> None:
     """Threads, cases and customers are a function of the posts, not of the order they came in."""
-    thread = [
-        f.post("1", minutes=0, text="@AcmeHelp my order 1234 is late"),
-        f.reply("2", to="1", minutes=4),
-        f.post("3", minutes=9, in_reply_to="2", text="@AcmeHelp sent you a DM"),
-        f.reply("4", to="3", minutes=15, text="@cust1 Got it, refund issued."),
-        f.post("5", minutes=16, in_reply_to="4", text="@AcmeHelp thank you!"),
-        f.post("6", author="cust2", minutes=2, text="@AcmeHelp is the app down?"),
-        f.reply("7", to="6", minutes=30, text="@cust2 Fixed now, sorry!"),
-        f.post("8", author="cust3", minutes=31, text="@AcmeHelp the app is down again", in_reply_to="7"),
-    ]
     pictures = []
     for seed in range(5):
-        order = thread[:]
+        order = THREAD[:]
         random.Random(seed).shuffle(order)
         ws = f.workspace(db, f"order{seed}")
         for post in order:  # one delivery per post: the hardest case for threading
@@ -182,6 +184,28 @@ def test_final_state_does_not_depend_on_arrival_order(db: Database) -> None:
     assert all(p == pictures[0] for p in pictures[1:])
     assert len(pictures[0]["conversations"]) == 2
     assert [c[4] for c in pictures[0]["cases"]] == ["open", "open"]
+
+
+def test_a_whole_thread_in_one_batch_ends_as_post_by_post_delivery(db: Database) -> None:
+    """A batch recomputes each case once, at its end (pipeline.ingest): replies before their parents,
+    merges inside the batch and several posts of one thread must end as one delivery per post does."""
+    one_by_one = f.workspace(db, "one-by-one")
+    for post in THREAD:
+        f.ingest(db, one_by_one, post)
+    run_pending(db)
+    expected = snapshot(db, "one-by-one")
+    expected.pop("workspace")
+    for seed in range(3):
+        order = THREAD[:]
+        random.Random(seed).shuffle(order)
+        ws = f.workspace(db, f"batch{seed}")
+        results = f.ingest(db, ws, *order)
+        assert [r.outcome for r in results] == [Outcome.STORED] * len(THREAD)
+        run_pending(db)
+        picture = snapshot(db, f"batch{seed}")
+        picture.pop("workspace")
+        assert picture == expected
+    assert integrity_problems(db) == []
 
 
 def test_an_edit_replaces_the_text_once_and_keeps_the_earlier_version(db: Database) -> None:
