@@ -58,6 +58,9 @@ def train_command(shared: Path | None, tier: str, with_feedback: bool) -> None:
     # The heads of both tiers share one file; with the encoder present, its heads are retrained too.
     encoder = Encoder(ENCODER, TOKENIZER, threads=2) if ENCODER.exists() else None
     train_fast(root, BUNDLE, say=click.echo, encoder=encoder, feedback=_feedback() if with_feedback else None)
+    from socialdesk.training.place_filter import train_place_filter
+
+    train_place_filter(root, say=click.echo)
 
 
 @triage.command("eval")

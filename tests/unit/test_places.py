@@ -194,6 +194,10 @@ FOUND = [
     # lower case: a nation of the UK, a state code after a cue, a part of a big city, a typed tail
     ("raining in scotland again today", [("GB", R, 56.5, -4.2)]),
     ("I'm from nj and proud of it", [("US", R, 40.1, -74.5)]),
+    # "NY" alone is the city; after a compass word, the state
+    ("Flying to NY tomorrow for the week", [("US", C, 40.71, -74.01)]),
+    ("i'm from ny originally", [("US", C, 40.71, -74.01)]),
+    ("Snow again in upstate NY", [("US", R, 42.9, -75.5)]),
     ("rents are crazy in south glasgow", [("GB", C, 55.86, -4.25)]),
     ("Grateful to be in San diego this week", [("US", C, 32.72, -117.16)]),
     # short forms in headlines and in capitals; a doubtful country before a state's word

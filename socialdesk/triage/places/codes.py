@@ -186,13 +186,22 @@ class TokenScan(PostText):
         if nsep.strip() == "" and nxt.lower() in AIRPORT_AFTER:
             return  # "at SD airport": a state has no airport of its own, this is a city's short name
         if bracketed or (sep.strip() == "" and (prev.lower() in CUES or prev in COMPASS)):
-            self.accepted.append((start, self.gaz.us_states[code]))
+            self.accepted.append((start, self._state_or_city(code, prev)))
 
     def _lower_state_code(self, start: int, code: str) -> None:
         """A lower-case state code that is no word, straight after a location word: "from nj"."""
         prev, sep, _prev2, _ = self._before(start)
         if sep.strip() == "" and prev in LOWER_CUES:
-            self.accepted.append((start, self.gaz.us_states[code.upper()]))
+            self.accepted.append((start, self._state_or_city(code.upper(), prev)))
+
+    def _state_or_city(self, code: str, prev: str) -> Entry:
+        """A state code alone names the state, but "NY" alone ("flying to NY", "from ny") means the
+        city far more often; "upstate NY", "western NY" is the state."""
+        if code == "NY" and prev.lower() not in COMPASS:
+            city = self.gaz.lookup("new york city")
+            if city:
+                return city[0]
+        return self.gaz.us_states[code]
 
     def _state_list(self) -> None:
         for m in _STATE_LIST.finditer(self.clean):

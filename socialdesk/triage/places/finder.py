@@ -18,7 +18,8 @@ from socialdesk.triage.places.entry import Entry
 from socialdesk.triage.places.folding import normalize
 from socialdesk.triage.places.gazetteer import Gazetteer
 from socialdesk.triage.places.geo import inside
-from socialdesk.triage.places.resolution import pick, resolve
+from socialdesk.triage.places.precision import Candidate, PrecisionFilter
+from socialdesk.triage.places.resolution import pick, resolve_at
 from socialdesk.triage.places.scan import Scan
 from socialdesk.triage.places.vocabulary import word_set
 
@@ -40,8 +41,12 @@ class PlaceFinder:
     """Finds places in a post. Build once (about 1.5 s; the small towns add some 15 MB to the index),
     then share between threads."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer | None = None, precision: PrecisionFilter | bool | None = True
+    ) -> None:
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer()
+        # the learned last check (precision.py): True loads the shipped one, False or None runs without
+        self.precision = PrecisionFilter.load() if precision is True else precision or None
 
     def find(
         self, text: str, geo: tuple[float, float] | None = None, user_location: str | None = None
@@ -72,10 +77,32 @@ class PlaceFinder:
     # ---- text -----------------------------------------------------------------------------------
 
     def from_text(self, text: str, source: PlaceSource = PlaceSource.TEXT) -> list[Place]:
+        found = self.candidates(text)
+        if self.precision is not None:
+            found = [c for c in found if self.precision.keep(c)]
+        return [_place(c.entry, source) for c in found]
+
+    def candidates(self, text: str) -> list[Candidate]:
+        """The places the rules accept in `text`, each with where it is named, before the last check."""
         scan = self._scan(text)
         if scan is None:
             return []
-        return [_place(entry, source) for entry in resolve(scan.accepted, scan.pending, scan.home)]
+        chosen = resolve_at(scan.accepted, scan.pending, scan.home)
+        stops = dict(scan.hit_spans)
+        sporty, travel = scan.sporty, scan.travel
+        return [
+            Candidate(
+                scan.clean,
+                start,
+                stops.get(start) or _word_end(scan.clean, start),
+                entry,
+                sporty,
+                travel,
+                start in scan.bare,
+                len(chosen),
+            )
+            for start, entry in chosen
+        ]
 
     def _scan(self, text: str) -> Scan | None:
         """The post's scan, or None when it names no place (most posts)."""
@@ -135,6 +162,14 @@ class PlaceFinder:
 _PROFILE_STOP = word_set(
     "earth world worldwide everywhere home here there nowhere somewhere paradise heaven hell"
 )
+
+
+def _word_end(text: str, start: int) -> int:
+    match = _TOKEN.match(text, start)
+    return match.end() if match else start
+
+
+_TOKEN = re.compile(r"\S+")
 
 
 def _place(entry: Entry, source: PlaceSource) -> Place:

@@ -32,6 +32,15 @@ def resolve(
 ) -> list[Entry]:
     """Pick one candidate per name (qualifier, then a country the post names, then the post's home
     country, then the first), drop qualifiers folded into their city, keep text order."""
+    return [entry for _, entry in resolve_at(accepted, pending, home)]
+
+
+def resolve_at(
+    accepted: list[tuple[int, Entry]],
+    pending: list[tuple[int, tuple[Entry, ...], list[Entry]]],
+    home: Callable[[], str] = lambda: "",
+) -> list[tuple[int, Entry]]:
+    """`resolve`, with where in the post each place was first named."""
     chosen: list[tuple[int, Entry]] = list(accepted)
     # countries the post is about; airports do not count (a flight goes abroad: "DFW to Paris")
     countries = {e.country for _, e in accepted if e.kind is not PlaceKind.AIRPORT}
@@ -61,14 +70,14 @@ def resolve(
         chosen.append((position, entry))
     chosen.sort(key=lambda pair: pair[0])
     cities = [e for _, e in chosen if e.kind is PlaceKind.CITY]
-    out: list[Entry] = []
-    for _, entry in chosen:
+    out: list[tuple[int, Entry]] = []
+    for position, entry in chosen:
         if id(entry) in folded:
             continue  # "Paris, France": France only says which Paris
         if entry.kind is PlaceKind.REGION and any(inside(city, entry) for city in cities):
             continue  # "Tampa Florida": Florida only qualifies Tampa
-        if entry not in out:
-            out.append(entry)
+        if all(entry != other for _, other in out):
+            out.append((position, entry))
     return out
 
 
