@@ -87,3 +87,25 @@ def test_the_shipped_finder_only_removes_finds(bare: PlaceFinder) -> None:
     # plain travel posts, where the rules are surest, keep their places
     assert [p.name for p in shipped.find(texts[0])] == ["Denver"]
     assert {p.name for p in shipped.find(texts[4])} == {"London", "Manchester"}
+
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+@pytest.mark.skipif(not (SHARED / "data").is_dir(), reason=f"the shared data folder {SHARED} is absent")
+def test_the_training_script_rebuilds_the_shipped_model() -> None:
+    """Cross-validation picks the shipped cut, and the model it fits is the one in the repo."""
+    from socialdesk.training.place_filter import C, choose, cross_validate, fit, gather
+
+    judged, records = gather(PlaceFinder(precision=False), SHARED)
+    assert sum(not j.right for j in judged) > 400  # the judged candidates are read, not only the sets
+    table = cross_validate(judged, records, C)
+    shipped = PrecisionFilter.load()
+    assert shipped is not None
+    assert choose(table) == shipped.threshold
+    base, cut = table[0.0]["labelled, pooled"], table[shipped.threshold]["labelled, pooled"]
+    assert cut[0] > base[0]  # the check buys precision on sets its model never saw...
+    assert cut[1] >= base[1] - 0.01  # ...for at most the recall the rule allows
+    model = fit(judged)
+    assert model.bias == pytest.approx(shipped.bias, abs=1e-6)
+    assert set(model.weights) == set(shipped.weights)
