@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/places_eval.py --fresh2 [--errors]
     .venv/bin/python benchmarks/places_eval.py --fresh3 [--errors]
     .venv/bin/python benchmarks/places_eval.py --fresh4 [--errors]
-    .venv/bin/python benchmarks/places_eval.py --fresh5     # the sealed set: look at its figures only
+    .venv/bin/python benchmarks/places_eval.py --fresh5 [--errors]
+    .venv/bin/python benchmarks/places_eval.py --fresh6     # the sealed set: look at its figures only
     add --rules-only to score the rules without the learned last check (triage/places/precision.py)
 
 The labels (socialdesk/triage/data/places_labels.jsonl) name tweets by data set and id only; the texts
@@ -37,6 +38,7 @@ from socialdesk.training.place_labels import (  # noqa: E402
     FRESH3_LABELS,
     FRESH4_LABELS,
     FRESH5_LABELS,
+    FRESH6_LABELS,
     FRESH_LABELS,
     LABELS,
     load_records,
@@ -65,7 +67,10 @@ def main() -> int:
         "--fresh4", action="store_true", help="score the fourth fresh set (places_labels_fresh4.jsonl)"
     )
     parser.add_argument(
-        "--fresh5", action="store_true", help="score the sealed fifth fresh set (places_labels_fresh5.jsonl)"
+        "--fresh5", action="store_true", help="score the fifth fresh set (places_labels_fresh5.jsonl)"
+    )
+    parser.add_argument(
+        "--fresh6", action="store_true", help="score the sealed sixth fresh set (places_labels_fresh6.jsonl)"
     )
     parser.add_argument(
         "--rules-only", action="store_true", help="without the learned last check (precision.py)"
@@ -79,6 +84,7 @@ def main() -> int:
     chosen = [
         (flag, path, name)
         for flag, path, name in (
+            (args.fresh6, FRESH6_LABELS, "fresh6"),
             (args.fresh5, FRESH5_LABELS, "fresh5"),
             (args.fresh4, FRESH4_LABELS, "fresh4"),
             (args.fresh3, FRESH3_LABELS, "fresh3"),
@@ -139,8 +145,8 @@ def fresh(finder: PlaceFinder, records: list[tuple[dict[str, Any], str]], errors
             f"{name} {'coarse' if coarse else 'strict'}: precision {s.precision:.3f}  recall {s.recall:.3f}  "
             f"({len(rows)} tweets, {s.labelled} labelled places, {s.found} found)"
         )
-    if errors and name == "fresh5":
-        print("fresh5 is the sealed set: its errors are not listed (PLACES_LABELS.md)")
+    if errors and name == "fresh6":
+        print("fresh6 is the sealed set: its errors are not listed (PLACES_LABELS.md)")
     elif errors:
         print_errors(rows, {(r["source"], r["file"], r["id"]): text for r, text in records})
     return 0

@@ -23,6 +23,7 @@ from socialdesk.training.place_labels import (
     FRESH3_LABELS,
     FRESH4_LABELS,
     FRESH5_LABELS,
+    FRESH6_LABELS,
     FRESH_LABELS,
     load_records,
     score,
@@ -114,11 +115,11 @@ def evaluate(shared: Path, tiers: Sequence[str], say: Callable[[str], None] = pr
     )
     finder = default_finder()
     looked_at = [(record, finder.find(text)) for record, text in load_records(shared)]
-    for path in (FRESH_LABELS, FRESH2_LABELS, FRESH3_LABELS, FRESH4_LABELS):
+    for path in (FRESH_LABELS, FRESH2_LABELS, FRESH3_LABELS, FRESH4_LABELS, FRESH5_LABELS):
         looked_at += [(record, finder.find(text)) for record, text in load_records(shared, path)]
-    sealed = [(record, finder.find(text)) for record, text in load_records(shared, FRESH5_LABELS)]
+    sealed = [(record, finder.find(text)) for record, text in load_records(shared, FRESH6_LABELS)]
     places = [
-        ("5 labelled sets the rules and filter learned from", len(looked_at), score(looked_at)),
+        ("6 labelled sets the rules and check learned from", len(looked_at), score(looked_at)),
         ("sealed fresh set, scored once", len(sealed), score(sealed)),
     ]
 

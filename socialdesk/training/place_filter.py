@@ -31,6 +31,7 @@ from socialdesk.training.place_labels import (
     FRESH2_LABELS,
     FRESH3_LABELS,
     FRESH4_LABELS,
+    FRESH5_LABELS,
     FRESH_LABELS,
     LABELS,
     load_records,
@@ -65,6 +66,7 @@ def labelled_sets() -> list[tuple[str, Path]]:
         ("fresh2", FRESH2_LABELS),
         ("fresh3", FRESH3_LABELS),
         ("fresh4", FRESH4_LABELS),
+        ("fresh5", FRESH5_LABELS),
     ]
 
 

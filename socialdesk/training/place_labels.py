@@ -30,8 +30,10 @@ FRESH2_LABELS = LABELS.with_name("places_labels_fresh2.jsonl")
 FRESH3_LABELS = LABELS.with_name("places_labels_fresh3.jsonl")
 # labelled while the fifth round of rules was written, by someone who never saw the finder
 FRESH4_LABELS = LABELS.with_name("places_labels_fresh4.jsonl")
-# labelled while the learned last check was built, from tweets it never saw: the sealed one
+# labelled while the learned last check was built, from tweets it never saw
 FRESH5_LABELS = LABELS.with_name("places_labels_fresh5.jsonl")
+# labelled while the check's second version and the sixth round of rules were written: the sealed one
+FRESH6_LABELS = LABELS.with_name("places_labels_fresh6.jsonl")
 MATCH_KM = 50.0
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 

@@ -194,6 +194,13 @@ FOUND = [
     # lower case: a nation of the UK, a state code after a cue, a part of a big city, a typed tail
     ("raining in scotland again today", [("GB", R, 56.5, -4.2)]),
     ("I'm from nj and proud of it", [("US", R, 40.1, -74.5)]),
+    # namesakes in other states stay in the index: the state written after the city picks one
+    ("Riding in the Rose Parade in Pasadena, California!", [("US", C, 34.15, -118.14)]),
+    ("Stuck in Springfield, Illinois overnight", [("US", C, 39.80, -89.64)]),
+    ("Flying to Springfield tomorrow", [("US", C, 37.22, -93.30)]),  # the biggest, without one
+    # a state before a title is the state; a date before a country is no first name
+    ("Texas Sen. Cruz spoke at the rally", [("US", R, 31.5, -98.5)]),
+    ("In Oct Canada legalizes cannabis", [("CA", N, 56.1, -106.3)]),
     # "NY" alone is the city; after a compass word, the state
     ("Flying to NY tomorrow for the week", [("US", C, 40.71, -74.01)]),
     ("i'm from ny originally", [("US", C, 40.71, -74.01)]),

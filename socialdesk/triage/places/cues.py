@@ -68,7 +68,7 @@ SITE_NEXT = word_set(
     office fair festival fest rodeo marathon pride area region metro downtown uptown town county zone
     zones line underground tube overground airpt intl international shop location restaurant
     neighborhood neighbourhood suburb suburbs
-    gov governor senator mayor police government council parliament court"""
+    gov governor senator sen rep mayor police government council parliament court"""
 )
 TIME_NEXT = word_set("today tomorrow tonight yesterday this next last morning evening night weekend")
 # A city's people and groups: "DC Republicans", "Philly Antifa", "a Pittsburgh Nazi", "Chicago lawmakers".
@@ -139,7 +139,14 @@ OK_PREV = (
         """the greater old sunny beautiful lovely rainy snowy good hello hi hey welcome goodbye bye greetings
     love loving miss missing proud dear visiting arrived landed heading flying leaving going back thanks
     thank and or of new st saint north south east west northern southern eastern western central
-    town downtown uptown"""
+    town downtown uptown former"""
+    )
+    # "In Oct Canada legalizes...", "On Monday Canada said": a date is no first name (but Jan, May,
+    # April, June and August may be)
+    | word_set(
+        """monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri
+        january february march july september october november december feb sep sept oct nov dec today
+        tonight yesterday tomorrow"""
     )
     | STORE_CHAINS  # "Tesco Prestwich": the branch in Prestwich, not a person
     # words that start a question or a clause are no part of a name: "Why USA has...", "All of Texas"

@@ -327,9 +327,11 @@ class Gazetteer:
                 return (1, entry.population)
             return (0, entry.population)
 
-        ranked: dict[tuple[str, str, PlaceKind, str], Entry] = {}
+        # One entry per place, but namesakes in different states all stay: "Pasadena, California" is
+        # not the bigger Pasadena in Texas, nor "Springfield, Illinois" the one in Missouri.
+        ranked: dict[tuple[str, str, PlaceKind, str, str], Entry] = {}
         for entry in sorted(entries, key=score, reverse=True):
-            ranked.setdefault((entry.name, entry.country, entry.kind, entry.code), entry)
+            ranked.setdefault((entry.name, entry.country, entry.kind, entry.code, entry.region), entry)
         return tuple(ranked.values())
 
 

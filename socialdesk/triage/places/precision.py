@@ -24,7 +24,7 @@ from socialdesk.triage.places.entry import ALTERNATE, AMBIGUOUS, BRAND, CAPS_ALI
 from socialdesk.triage.places.folding import normalize
 
 ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "place_filter.json"
-_WORD = re.compile(r"#?\w[\w'\u2019.-]*|[^\w\s]", re.UNICODE)
+_WORD = re.compile(r"#?\w+(?:['\u2019.-]\w+)*|[^\w\s]", re.UNICODE)
 _WINDOW = 6  # words either side that count as the name's context
 _FLAGS = (("ambiguous", AMBIGUOUS), ("alternate", ALTERNATE), ("brand", BRAND), ("alias", CAPS_ALIAS))
 
