@@ -417,7 +417,13 @@ def test_the_pages_end_to_end_and_scoped_to_the_workspace(db: Database) -> None:
     assert sam.submit("/approvals", "/approvals/999999/approve", {}).status_code == 404
     empty_note = sam.submit(f"/cases/{case_id}", f"/cases/{case_id}/notes", {"body": "  "})
     assert empty_note.status_code == 422
-    assert "the note is empty" in empty_note.text
+    assert "The note was not saved: the note is empty." in empty_note.text
+    assert 'id="note-form"' in empty_note.text  # the case page again, not a bare error page
+    too_long = "@sam " + "x" * 6000
+    long_note = sam.submit(f"/cases/{case_id}", f"/cases/{case_id}/notes", {"body": too_long})
+    assert long_note.status_code == 422
+    assert "at most 5000 characters" in long_note.text
+    assert too_long in long_note.text  # what the agent typed is kept to shorten, not lost
 
     mal = Browser(db)
     mal.login("mal@other.example")

@@ -29,7 +29,7 @@ from socialdesk.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def _page(
+def render_case(
     request: Request,
     context: Context,
     agent: PageAgent,
@@ -37,7 +37,10 @@ def _page(
     error: str | None = None,
     draft: str = "",
     status_code: int = 200,
+    note_error: str | None = None,
+    note_draft: str = "",
 ) -> Response:
+    """The case page; a refused reply or note comes back with its error and the text as typed."""
     with context.db.read() as session:
         case = get_case(session, agent.workspace_id, case_id)
         if case is None:
@@ -58,6 +61,8 @@ def _page(
             "case": case,
             "error": error,
             "draft": draft,
+            "note_error": note_error,
+            "note_draft": note_draft,
             "max_length": _limit(case.network, case.is_private) if network else None,
             "sentiments": [s.value for s in Sentiment],
             "intents": [i.value for i in Intent],
@@ -80,7 +85,7 @@ def _limit(network: str, private: bool) -> int | None:
 
 @router.get("/cases/{case_id}")
 def case_page(request: Request, context: Context, agent: PageAgent, case_id: int) -> Response:
-    return _page(request, context, agent, case_id)
+    return render_case(request, context, agent, case_id)
 
 
 @router.post("/cases/{case_id}/reply", dependencies=[Depends(verify_csrf)])
@@ -100,7 +105,7 @@ def reply(
     except NotFound:
         raise HTTPException(404, "There is no such case in your workspace.") from None
     except InvalidAction as exc:
-        return _page(request, context, agent, case_id, error=str(exc), draft=text, status_code=422)
+        return render_case(request, context, agent, case_id, error=str(exc), draft=text, status_code=422)
     if isinstance(recorded, DraftSubmitted):  # a trainee's: it waits for a supervisor
         return RedirectResponse(f"/cases/{case_id}#draft-{recorded.draft_id}", status_code=303)
     if macro_id.isdigit() and recorded.created:
@@ -133,7 +138,7 @@ def set_status(
     except NotFound:
         raise HTTPException(404, "There is no such case in your workspace.") from None
     except InvalidAction as exc:  # e.g. reopening a merged duplicate
-        return _page(request, context, agent, case_id, error=str(exc), status_code=422)
+        return render_case(request, context, agent, case_id, error=str(exc), status_code=422)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -152,5 +157,5 @@ def correct(
     except NotFound:
         raise HTTPException(404, "There is no such customer post in your workspace.") from None
     except InvalidAction as exc:
-        return _page(request, context, agent, case_id, error=str(exc), status_code=422)
+        return render_case(request, context, agent, case_id, error=str(exc), status_code=422)
     return RedirectResponse(f"/cases/{case_id}#post-{post_id}", status_code=303)

@@ -16,6 +16,7 @@ from socialdesk.store.repos.workspace import workspace_name
 from socialdesk.web.context import AppContext
 from socialdesk.web.csrf import verify_csrf
 from socialdesk.web.deps import Context, PageAgent
+from socialdesk.web.pages.cases import render_case
 from socialdesk.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -47,8 +48,11 @@ def note(
         added = add_note(context.db, agent.workspace_id, case_id, agent.agent_id, body)
     except NotFound:
         raise HTTPException(404, "There is no such case in your workspace.") from None
-    except InvalidAction as exc:
-        raise HTTPException(422, f"The note was not saved: {exc}.") from None
+    except InvalidAction as exc:  # empty or too long: the case page again, the text as typed
+        error = f"The note was not saved: {exc}."
+        return render_case(
+            request, context, agent, case_id, note_error=error, note_draft=body, status_code=422
+        )
     return RedirectResponse(f"/cases/{case_id}#note-{added.note_id}", status_code=303)
 
 
