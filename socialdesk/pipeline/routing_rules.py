@@ -1,7 +1,7 @@
 """Changing a workspace's routing rules: create, edit, enable or disable, reorder, delete.
 
-Every write checks the rule with `routing.rule_specs` and checks that the teams and agents it names
-belong to the workspace, so the engine never meets a rule it cannot run.
+Every write checks the rule with `routing.rule_specs` and checks that the teams, agents, segments and
+channel accounts it names belong to the workspace, so the engine never meets a rule it cannot run.
 """
 
 from __future__ import annotations
@@ -16,12 +16,30 @@ from socialdesk.core.clock import utcnow
 from socialdesk.core.errors import InvalidAction, NotFound
 from socialdesk.routing.rule_specs import Assign, RuleSpec, SetTeam, parse_rule
 from socialdesk.store.db import Database
-from socialdesk.store.models import Agent, RoutingRule, Team
+from socialdesk.store.models import Agent, ChannelAccount, RoutingRule, Segment, Team
+
+# Conditions that name a row of the workspace by id: a rule naming one that is not there never matches.
+_NAMED_BY_ID: dict[str, tuple[type[Segment] | type[ChannelAccount], str]] = {
+    "segment": (Segment, "segment"),
+    "channel_account_id": (ChannelAccount, "channel account"),
+}
 
 
 def checked(session: Session, workspace_id: int, data: Mapping[str, Any]) -> RuleSpec:
-    """The rule, parsed and with every team and agent it names found in the workspace."""
+    """The rule, parsed and with every team, agent, segment and channel it names found in the workspace."""
     spec = parse_rule(dict(data))
+    for index, condition in enumerate(spec.conditions):
+        named = _NAMED_BY_ID.get(condition.field)
+        if named is None or condition.op == "exists":
+            continue
+        model, what = named
+        ids = condition.value if isinstance(condition.value, list) else [condition.value]
+        found = set(
+            session.scalars(select(model.id).where(model.workspace_id == workspace_id, model.id.in_(ids)))
+        )
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise InvalidAction(f"conditions.{index}.value: there is no {what} {missing[0]} here")
     for index, action in enumerate(spec.actions):
         if isinstance(action, SetTeam):
             team = session.get(Team, action.team_id)

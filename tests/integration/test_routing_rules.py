@@ -261,6 +261,26 @@ def test_the_api_edits_rules_for_admins_and_dry_runs_for_everyone(db: Database) 
     )
     assert foreign_team.status_code == 422
     assert "actions.0.team_id" in foreign_team.json()["detail"]
+    for field, value, what in (
+        ("segment", [99999], "segment"),
+        ("channel_account_id", 99999, "channel account"),
+    ):
+        op = "contains_any" if field == "segment" else "is"
+        unknown = boss.post(
+            "/api/v1/rules",
+            json={
+                "name": "x",
+                "conditions": [
+                    {"field": "language", "op": "is", "value": "es"},
+                    {"field": field, "op": op, "value": value},
+                ],
+                "actions": [{"type": "escalate"}],
+            },
+        )
+        assert (unknown.status_code, unknown.json()["detail"]) == (
+            422,
+            f"conditions.1.value: there is no {what} 99999 here",
+        )
     assert ana.post("/api/v1/rules", json=STRANDED_RULE).status_code == 403
     assert ana.delete(f"/api/v1/rules/{rule_id}").status_code == 403
 
