@@ -49,8 +49,9 @@ Russia), else one in the country of the brand it addresses (home.py: "@Morrisons
 Scotland), else the most populous.
 
 The package: finder.py (PlaceFinder, default_finder) cleans a post and runs scan.py (the rules for
-names, over hashtags.py, town_cues.py: small towns at strong cues, neighbours.py: what the words next
-to a name say, and codes.py: airport codes, state codes and one-name replies), reading the post
+names, over lowercase.py: names typed in lower case, hashtags.py, town_cues.py: small towns at strong
+cues, neighbours.py: what the words next to a name say, and codes.py: airport codes, state codes and
+one-name replies), then precision.py's learned last check on what they accept, reading the post
 through post.py, the context words in cues.py, sport.py (is the post about sport?) and home.py (which
 country its brand serves); resolution.py picks one place per name. The index is gazetteer.py, over
 entry.py (Entry and its flags), folding.py (keys), names.py (variants and aliases), vocabulary.py (the

@@ -20,6 +20,8 @@ from socialdesk.triage.places.cues import (
     COMPASS,
     CUES,
     DATE_WORDS,
+    FIRST_NAMES,
+    NOT_NAME_NEXT,
     OK_PREV,
     ORG_OF,
     POLITY_NEXT,
@@ -248,3 +250,18 @@ class Neighbours(TokenScan):
                     self.skip_until = offset + len(" ".join(words[:j]))
                     return areas
         return []
+
+    def _possessive_country(self, start: int, end: int, top: Entry) -> bool:
+        """A country whose name is also a word, capitalised and possessive, before a word that is not
+        a verb's: "Turkey's visa ban", "Turkey's Erdogan" (not "Turkey's in the oven", "Chad's car")."""
+        if self.clean[end : end + 1] not in ("'", "\u2019") or self.clean[end + 1 : end + 3] not in (
+            "s ",
+            "s",
+        ):
+            return False
+        if top.kind is not PlaceKind.COUNTRY or top.flags & (BRAND | ALTERNATE) or not top.flags & AMBIGUOUS:
+            return False
+        if self.shouting or normalize(top.name) in FIRST_NAMES:
+            return False
+        nxt, nsep = self._after(end + 2)
+        return bool(nxt) and nsep.strip() == "" and nxt.lower() not in NOT_NAME_NEXT

@@ -22,9 +22,7 @@ from socialdesk.triage.places.cues import (
     CUES,
     EVENT_NEXT,
     FIRST_NAMES,
-    LOWER_CUES,
     LOWER_STATE_CODES,
-    LOWER_WORDS,
     MOTION,
     NOT_NAME_NEXT,
     OK_PREV,
@@ -56,15 +54,13 @@ from socialdesk.triage.places.entry import (
 from socialdesk.triage.places.folding import fold_text, normalize
 from socialdesk.triage.places.gazetteer import CODE_KEY
 from socialdesk.triage.places.geo import inside
-from socialdesk.triage.places.hashtags import HashtagScan
+from socialdesk.triage.places.lowercase import LOWERCASE_CITY, LowerCaseNames, areas_first
 from socialdesk.triage.places.sport import SURE_VERSUS, TEAM_BRAND_NEXT, TEAM_PREV
 from socialdesk.triage.places.town_cues import NAME_STARTS
-from socialdesk.triage.places.vocabulary import ARTICLE_NAMES, NATIONS, word_set
+from socialdesk.triage.places.vocabulary import ARTICLE_NAMES, word_set
 
 BIG_CITY = 100_000  # a city this big is a place without a cue (unless its name is ambiguous)
 REGION_WEIGHT = 30_000  # a region with three airports or more (a region's population is 10,000 a one)
-LOWERCASE_CITY = 1_000_000  # "flying to london": lower case only for cities this big
-COMPASS_CITY = 500_000  # "in south glasgow": a lower-case city this big after a compass word
 
 _NAME_PARTS = re.compile(r"[\s\-.]+")  # an apostrophe is inside a word: "O'Hare", "B'ham"
 _AREAS = (PlaceKind.COUNTRY, PlaceKind.REGION)
@@ -85,7 +81,7 @@ _LOCAL_WORDS = frozenset({"in", "at", "near"})
 _LIST_GAP = re.compile(r"\s*(?:,|and|&|or|/)\s*$", re.IGNORECASE)
 
 
-class Scan(HashtagScan):
+class Scan(LowerCaseNames):
     """One post's candidates and the context rules that accept or reject them."""
 
     # ---- names ----------------------------------------------------------------------------------
@@ -142,72 +138,6 @@ class Scan(HashtagScan):
             if key in ARTICLE_NAMES and self._before(start)[0].lower() != "the":
                 continue  # "watching Jersey Shore": the show; "the Jersey Shore" is the coast
             self._judge(start, stop, entries, capitals, " " in key)
-
-    def _lowercase(self, start: int, stop: int, key: str, entries: tuple[Entry, ...]) -> None:
-        """A lower-case name: a country, a US state, a city of a million or a famous airport after a
-        location word ("flying to london", "stuck in nyc"), or without one where nothing around it
-        makes it a team, a company or a person ("chicago has gun laws", "ohio is awful", not "ohio
-        state", "real madrid", "whitney houston")."""
-        top = entries[0]
-        if len(key) < 3 or top.flags & BRAND:
-            return
-        kind = top.kind
-        big = kind is PlaceKind.CITY and top.population >= LOWERCASE_CITY
-        state = kind is PlaceKind.REGION and (top.country == "US" or key in NATIONS)
-        doubtful = top.flags & (AMBIGUOUS | ALTERNATE)
-        if doubtful or not (big or state or kind is PlaceKind.COUNTRY or top.flags & FAMOUS_AIRPORT):
-            # a big city's part (a smaller town's, "east york", may be another town's name)
-            city = kind is PlaceKind.CITY and top.population >= COMPASS_CITY and not doubtful
-            if city or any(e.kind in _AREAS for e in entries):
-                self._compass_lowercase(start, stop, entries)  # "central jersey", "south glasgow"
-            return
-        prev, sep, prev2, _ = self._before(start)
-        p, gap = prev.lower(), sep.strip()
-        if not gap and p in COMPASS and prev.islower():
-            self.accept(start, stop, _areas_first(entries), [])
-            return
-        nxt, nsep = self._after(stop)
-        n = nxt.lower()
-        if not nsep.strip() and n in BRAND_NEXT:
-            return  # "transferred to kuwait airways": a company, whatever precedes it
-        if not gap and (p in LOWER_CUES or (p == "the" and prev2 in LOWER_CUES)):
-            self.accept(start, stop, entries, [])
-            return
-        if key in LOWER_WORDS and any(_LIST_GAP.match(self.clean, e, start) for e in self.ends):
-            self.accept(start, stop, entries, [])  # "budapest & milan": listed after a place
-            return
-        if key in LOWER_WORDS or (len(key) < 4 and not top.flags & CAPS_ALIAS) or self.sporty:
-            return  # "togo", "fes": short names are typos or abbreviations more often
-        if self._named_before(p, gap, prev2) or (not gap and p in FIRST_NAMES):
-            return
-        if not nsep.strip() and (
-            n in STREET_NEXT or n in VERSUS_NEXT or self._team_next(stop, nsep, nxt, False)
-        ):
-            return
-        self.bare.add(start)
-        self.accept(start, stop, entries, [])
-
-    def _possessive_country(self, start: int, end: int, top: Entry) -> bool:
-        """A country whose name is also a word, capitalised and possessive, before a word that is not
-        a verb's: "Turkey's visa ban", "Turkey's Erdogan" (not "Turkey's in the oven", "Chad's car")."""
-        if self.clean[end : end + 1] not in ("'", "\u2019") or self.clean[end + 1 : end + 3] not in (
-            "s ",
-            "s",
-        ):
-            return False
-        if top.kind is not PlaceKind.COUNTRY or top.flags & (BRAND | ALTERNATE) or not top.flags & AMBIGUOUS:
-            return False
-        if self.shouting or normalize(top.name) in FIRST_NAMES:
-            return False
-        nxt, nsep = self._after(end + 2)
-        return bool(nxt) and nsep.strip() == "" and nxt.lower() not in NOT_NAME_NEXT
-
-    def _compass_lowercase(self, start: int, stop: int, entries: tuple[Entry, ...]) -> None:
-        """A lower-case compass word before a doubtful or small region's name or a city of half a
-        million people or more: "central jersey", "new flats in south glasgow"."""
-        prev, sep, _, _ = self._before(start)
-        if not sep.strip() and prev.lower() in COMPASS and prev.islower():
-            self.accept(start, stop, _areas_first(entries), [])
 
     def _judge(
         self, start: int, end: int, entries: tuple[Entry, ...], capitals: bool, multiword: bool
@@ -305,7 +235,7 @@ class Scan(HashtagScan):
                     self.team_seen = True
                 return  # "Toronto scored", "Alaska Airlines", "New York Times", "US Open", "Ohio State"
             n = "state"  # "Alabama State Troopers", "New York State Fair": the state's own, so the state
-            entries = _areas_first(entries)
+            entries = areas_first(entries)
         if adj_next and nxt == "Day" and top.kind in _AREAS:
             return  # "Australia Day", "America Day": a holiday or a school's theme day
         if adj_next and self._team_next(end, nsep, nxt):
@@ -361,7 +291,7 @@ class Scan(HashtagScan):
         if adj_prev and p in COMPASS and prev.islower() and any(e.kind in _AREAS for e in entries):
             # "most of western Washington": a part of a state or country, so the area, not the city
             strong = cue = True
-            entries = _areas_first(entries)
+            entries = areas_first(entries)
         strong = strong or (adj_prev and p in STORE_CHAINS)  # "Tesco Prestwich": a branch
         strong = strong or (adj_prev and prev2 in STRONG_AFTER.get(p, ()))  # "I am from", "city of"
         if top.flags & BRAND:
@@ -460,11 +390,6 @@ class Scan(HashtagScan):
             if m is not None and groups.get(m.end()) == _GROUP[entries[0].kind]:
                 self.accept(start, end, entries, qualifiers)
                 groups[start] = _GROUP[entries[0].kind]
-
-
-def _areas_first(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
-    """The same candidates with regions and countries first ("New York" the state, not the city)."""
-    return tuple(sorted(entries, key=lambda e: e.kind not in _AREAS))
 
 
 def _big_with_small_tail(surface: str, top: Entry) -> bool:
