@@ -1,5 +1,6 @@
-"""Live updates in a real browser: two signed-in agents see each other on a case and are warned
-before their replies collide; an open inbox shows a post another process stored within a second."""
+"""Live updates in a real browser: two signed-in agents see each other on a case, are warned before
+their replies collide and see each other's notes; an open inbox shows a post another process stored
+within a second."""
 
 from __future__ import annotations
 
@@ -102,6 +103,13 @@ def test_two_agents_see_each_other_and_are_warned_before_replies_collide(
     expect(warning).to_contain_text("typing a reply")
     page.get_by_role("button", name="Send anyway").click()
     expect(page.locator("li.post.outbound", has_text=mine)).to_be_visible()
+
+    # A note Noor adds shows on the other page without a reload; a note being typed there stays.
+    page.get_by_label("Add an internal note").fill("still checking the seat map")
+    noor.get_by_label("Add an internal note").fill("I asked the gate about the seat")
+    noor.get_by_role("button", name="Add note").click()
+    expect(page.locator("li.note", has_text="I asked the gate about the seat")).to_be_visible()
+    expect(page.get_by_label("Add an internal note")).to_have_value("still checking the seat map")
 
     # Noor leaves: the other page says so within the heartbeat's time.
     noor.goto(f"{server}/inbox")
