@@ -36,6 +36,7 @@ import math
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -234,16 +235,41 @@ class LanguageDetector:
 
     def detect(self, text: str, hint: str | None = None) -> LanguageGuess:
         """`hint` is the language the network declared for the post, if any."""
-        declared = declared_language(hint)
-        cleaned = clean_for_language(text)
-        letters = sum(map(str.isalpha, cleaned))
-        if letters < MIN_LETTERS:
-            return LanguageGuess(declared, 0.0)
-        labels, probs = self._fasttext_top(cleaned)
-        if labels and probs[0] >= SURE:
-            best = self._label_index.get(labels[0])
-            if best is not None and declared in (None, self._codes[best]):
-                return LanguageGuess(self._codes[best], float(probs[0]))
+        return self.detect_many([text], [hint])[0]
+
+    def detect_many(self, texts: Sequence[str], hints: Sequence[str | None]) -> list[LanguageGuess]:
+        """`detect` for each text, in two passes: fastText over all, then langid.py over the texts
+        fastText is unsure of. The answers are the same; each model's tables stay in the CPU's caches."""
+        guesses: list[LanguageGuess | None] = []
+        unsure: list[tuple[int, str | None, str, int, tuple[str, ...], tuple[float, ...]]] = []
+        cleaned_texts = [clean_for_language(text) for text in texts]
+        for i, (cleaned, hint) in enumerate(zip(cleaned_texts, hints, strict=True)):
+            declared = declared_language(hint)
+            letters = sum(map(str.isalpha, cleaned))
+            if letters < MIN_LETTERS:
+                guesses.append(LanguageGuess(declared, 0.0))
+                continue
+            labels, probs = self._fasttext_top(cleaned)
+            if labels and probs[0] >= SURE:
+                best = self._label_index.get(labels[0])
+                if best is not None and declared in (None, self._codes[best]):
+                    guesses.append(LanguageGuess(self._codes[best], float(probs[0])))
+                    continue
+            guesses.append(None)
+            unsure.append((i, declared, cleaned, letters, labels, probs))
+        for i, declared, cleaned, letters, labels, probs in unsure:
+            guesses[i] = self._both(declared, cleaned, letters, labels, probs)
+        return [g for g in guesses if g is not None]
+
+    def _both(
+        self,
+        declared: str | None,
+        cleaned: str,
+        letters: int,
+        labels: tuple[str, ...],
+        probs: tuple[float, ...],
+    ) -> LanguageGuess:
+        """Both models' answer (and the network's hint) where fastText alone is not sure enough."""
         scores = self._combined(cleaned, labels, probs)
         if declared is not None:
             scores[self._index[declared]] += self._log_hint_odds
