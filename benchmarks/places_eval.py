@@ -49,29 +49,27 @@ from socialdesk.training.place_labels import (  # noqa: E402
 )
 from socialdesk.triage.places import PlaceFinder  # noqa: E402
 
+# the fresh sets, in the order they were labelled (PLACES_LABELS.md); only the last is still sealed
+FRESH_SETS = {
+    "fresh": ("first", FRESH_LABELS),
+    "fresh2": ("second", FRESH2_LABELS),
+    "fresh3": ("third", FRESH3_LABELS),
+    "fresh4": ("fourth", FRESH4_LABELS),
+    "fresh5": ("fifth", FRESH5_LABELS),
+    "fresh6": ("sixth", FRESH6_LABELS),
+}
+SEALED = "fresh6"
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("dev", "held", "all"), default="all")
     parser.add_argument("--errors", action="store_true", help="print wrong and missed places")
-    parser.add_argument(
-        "--fresh", action="store_true", help="score the fresh set (places_labels_fresh.jsonl)"
-    )
-    parser.add_argument(
-        "--fresh2", action="store_true", help="score the second fresh set (places_labels_fresh2.jsonl)"
-    )
-    parser.add_argument(
-        "--fresh3", action="store_true", help="score the third fresh set (places_labels_fresh3.jsonl)"
-    )
-    parser.add_argument(
-        "--fresh4", action="store_true", help="score the fourth fresh set (places_labels_fresh4.jsonl)"
-    )
-    parser.add_argument(
-        "--fresh5", action="store_true", help="score the fifth fresh set (places_labels_fresh5.jsonl)"
-    )
-    parser.add_argument(
-        "--fresh6", action="store_true", help="score the sealed sixth fresh set (places_labels_fresh6.jsonl)"
-    )
+    for name, (ordinal, path) in FRESH_SETS.items():
+        sealed = "sealed " if name == SEALED else ""
+        parser.add_argument(
+            f"--{name}", action="store_true", help=f"score the {sealed}{ordinal} fresh set ({path.name})"
+        )
     parser.add_argument(
         "--rules-only", action="store_true", help="without the learned last check (precision.py)"
     )
@@ -81,25 +79,14 @@ def main() -> int:
     except MissingData as exc:
         print(f"skipped: {exc} (texts are never copied into the repo)")
         return 0
-    chosen = [
-        (flag, path, name)
-        for flag, path, name in (
-            (args.fresh6, FRESH6_LABELS, "fresh6"),
-            (args.fresh5, FRESH5_LABELS, "fresh5"),
-            (args.fresh4, FRESH4_LABELS, "fresh4"),
-            (args.fresh3, FRESH3_LABELS, "fresh3"),
-            (args.fresh2, FRESH2_LABELS, "fresh2"),
-            (args.fresh, FRESH_LABELS, "fresh"),
-        )
-        if flag
-    ]
-    labels = chosen[0][1] if chosen else LABELS
+    chosen = [(path, name) for name, (_, path) in reversed(FRESH_SETS.items()) if getattr(args, name)]
+    labels = chosen[0][0] if chosen else LABELS
     records = load_records(shared, labels)
     started = time.perf_counter()
     finder = PlaceFinder(precision=not args.rules_only)
     print(f"gazetteer built in {time.perf_counter() - started:.2f} s; {len(records)} labelled tweets")
     if chosen:
-        return fresh(finder, records, args.errors, chosen[0][2])
+        return fresh(finder, records, args.errors, chosen[0][1])
     for half in ("dev", "held") if args.split == "all" else (args.split,):
         rows = [(record, finder.find(text)) for record, text in records if split_of(record) == half]
         for source in ("twcs", "semeval"):
@@ -145,8 +132,8 @@ def fresh(finder: PlaceFinder, records: list[tuple[dict[str, Any], str]], errors
             f"{name} {'coarse' if coarse else 'strict'}: precision {s.precision:.3f}  recall {s.recall:.3f}  "
             f"({len(rows)} tweets, {s.labelled} labelled places, {s.found} found)"
         )
-    if errors and name == "fresh6":
-        print("fresh6 is the sealed set: its errors are not listed (PLACES_LABELS.md)")
+    if errors and name == SEALED:
+        print(f"{SEALED} is the sealed set: its errors are not listed (PLACES_LABELS.md)")
     elif errors:
         print_errors(rows, {(r["source"], r["file"], r["id"]): text for r, text in records})
     return 0
