@@ -34,13 +34,9 @@ sys.path.insert(0, str(ROOT))
 from socialdesk.core.types import Place  # noqa: E402
 from socialdesk.training.datasets import MissingData, shared_root  # noqa: E402
 from socialdesk.training.place_labels import (  # noqa: E402
-    FRESH2_LABELS,
-    FRESH3_LABELS,
-    FRESH4_LABELS,
-    FRESH5_LABELS,
-    FRESH6_LABELS,
-    FRESH_LABELS,
+    FRESH_SETS,
     LABELS,
+    SEALED,
     load_records,
     load_texts,
     matches,
@@ -49,23 +45,14 @@ from socialdesk.training.place_labels import (  # noqa: E402
 )
 from socialdesk.triage.places import PlaceFinder  # noqa: E402
 
-# the fresh sets, in the order they were labelled (PLACES_LABELS.md); only the last is still sealed
-FRESH_SETS = {
-    "fresh": ("first", FRESH_LABELS),
-    "fresh2": ("second", FRESH2_LABELS),
-    "fresh3": ("third", FRESH3_LABELS),
-    "fresh4": ("fourth", FRESH4_LABELS),
-    "fresh5": ("fifth", FRESH5_LABELS),
-    "fresh6": ("sixth", FRESH6_LABELS),
-}
-SEALED = "fresh6"
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("dev", "held", "all"), default="all")
     parser.add_argument("--errors", action="store_true", help="print wrong and missed places")
-    for name, (ordinal, path) in FRESH_SETS.items():
+    for ordinal, (name, path) in zip(_ORDINALS, FRESH_SETS.items(), strict=False):
         sealed = "sealed " if name == SEALED else ""
         parser.add_argument(
             f"--{name}", action="store_true", help=f"score the {sealed}{ordinal} fresh set ({path.name})"
@@ -79,7 +66,7 @@ def main() -> int:
     except MissingData as exc:
         print(f"skipped: {exc} (texts are never copied into the repo)")
         return 0
-    chosen = [(path, name) for name, (_, path) in reversed(FRESH_SETS.items()) if getattr(args, name)]
+    chosen = [(path, name) for name, path in reversed(FRESH_SETS.items()) if getattr(args, name)]
     labels = chosen[0][0] if chosen else LABELS
     records = load_records(shared, labels)
     started = time.perf_counter()

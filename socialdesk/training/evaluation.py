@@ -19,12 +19,9 @@ from socialdesk.core.types import Triage, TriageInput
 from socialdesk.training import datasets as ds
 from socialdesk.training.calibration import expected_calibration_error
 from socialdesk.training.place_labels import (
-    FRESH2_LABELS,
-    FRESH3_LABELS,
-    FRESH4_LABELS,
-    FRESH5_LABELS,
-    FRESH6_LABELS,
-    FRESH_LABELS,
+    FRESH_SETS,
+    LOOKED_AT,
+    SEALED,
     load_records,
     score,
 )
@@ -115,11 +112,15 @@ def evaluate(shared: Path, tiers: Sequence[str], say: Callable[[str], None] = pr
     )
     finder = default_finder()
     looked_at = [(record, finder.find(text)) for record, text in load_records(shared)]
-    for path in (FRESH_LABELS, FRESH2_LABELS, FRESH3_LABELS, FRESH4_LABELS, FRESH5_LABELS):
+    for path in LOOKED_AT.values():
         looked_at += [(record, finder.find(text)) for record, text in load_records(shared, path)]
-    sealed = [(record, finder.find(text)) for record, text in load_records(shared, FRESH6_LABELS)]
+    sealed = [(record, finder.find(text)) for record, text in load_records(shared, FRESH_SETS[SEALED])]
     places = [
-        ("6 labelled sets the rules and check learned from", len(looked_at), score(looked_at)),
+        (
+            f"{len(LOOKED_AT) + 1} labelled sets the rules and check learned from",
+            len(looked_at),
+            score(looked_at),
+        ),
         ("sealed fresh set, scored once", len(sealed), score(sealed)),
     ]
 

@@ -28,15 +28,9 @@ from sklearn.linear_model import LogisticRegression
 from socialdesk.core.types import Place, PlaceSource
 from socialdesk.training.datasets import shared_root
 from socialdesk.training.place_labels import (
-    FRESH2_LABELS,
-    FRESH3_LABELS,
-    FRESH4_LABELS,
-    FRESH5_LABELS,
-    FRESH_LABELS,
     LABELS,
+    LOOKED_AT,
     load_records,
-    load_texts,
-    load_tweeteval,
     matches,
     score,
     split_of,
@@ -60,14 +54,7 @@ class Judged:
 
 def labelled_sets() -> list[tuple[str, Path]]:
     """Every hand-labelled set that rules were written on; never the sealed one."""
-    return [
-        ("rules", LABELS),
-        ("fresh", FRESH_LABELS),
-        ("fresh2", FRESH2_LABELS),
-        ("fresh3", FRESH3_LABELS),
-        ("fresh4", FRESH4_LABELS),
-        ("fresh5", FRESH5_LABELS),
-    ]
+    return [("rules", LABELS), *LOOKED_AT.items()]
 
 
 Records = dict[str, list[tuple[dict[str, Any], str]]]  # labelled tweets and their texts, by group
@@ -93,20 +80,17 @@ def gather(finder: PlaceFinder, shared: Path) -> tuple[list[Judged], Records]:
 def _candidate_finds(finder: PlaceFinder, shared: Path) -> list[Judged]:
     if not CANDIDATES.exists():
         return []
-    lines = [json.loads(x) for x in CANDIDATES.read_text(encoding="utf-8").splitlines() if x.strip()]
-    texts = load_texts(shared)
-    for file in sorted({r["file"] for r in lines if r["source"] == "tweeteval"}):
-        texts.update(load_tweeteval(shared, file))
+    # one record per judged find (or missed place), each with its tweet's text
     verdicts: dict[tuple[str, str, str], dict[str, bool]] = {}
-    for r in lines:
+    texts: dict[tuple[str, str, str], str] = {}
+    for r, text in load_records(shared, CANDIDATES):
         if "name" in r and "correct" in r:
-            verdicts.setdefault((r["source"], r["file"], r["id"]), {})[r["name"]] = bool(r["correct"])
+            key = (r["source"], r["file"], r["id"])
+            verdicts.setdefault(key, {})[r["name"]] = bool(r["correct"])
+            texts[key] = text
     out: list[Judged] = []
     for key, by_name in verdicts.items():
-        text = texts.get(key)
-        if text is None:
-            continue
-        for c in finder.candidates(text):
+        for c in finder.candidates(texts[key]):
             if c.entry.name in by_name:  # a find the rules make today that a person judged
                 out.append(Judged(f"candidates-{key[0]}", key, c, by_name[c.entry.name]))
     return out

@@ -34,6 +34,18 @@ FRESH4_LABELS = LABELS.with_name("places_labels_fresh4.jsonl")
 FRESH5_LABELS = LABELS.with_name("places_labels_fresh5.jsonl")
 # labelled while the check's second version and the sixth round of rules were written: the sealed one
 FRESH6_LABELS = LABELS.with_name("places_labels_fresh6.jsonl")
+# Every fresh set, in the order they were labelled; only SEALED has not been looked at. A new round adds
+# its set here and moves SEALED to it: training, `triage eval` and places_eval.py all read this table.
+FRESH_SETS: dict[str, Path] = {
+    "fresh": FRESH_LABELS,
+    "fresh2": FRESH2_LABELS,
+    "fresh3": FRESH3_LABELS,
+    "fresh4": FRESH4_LABELS,
+    "fresh5": FRESH5_LABELS,
+    "fresh6": FRESH6_LABELS,
+}
+SEALED = "fresh6"
+LOOKED_AT: dict[str, Path] = {name: path for name, path in FRESH_SETS.items() if name != SEALED}
 MATCH_KM = 50.0
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
