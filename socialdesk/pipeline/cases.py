@@ -87,8 +87,13 @@ def refresh_thread(
     )
     _summarise_triage(case, inbound)
     # Due times per priority in the team's hours (pipeline.service_levels), once the team is known.
-    refresh_sla(session, case, [(p.direction is Direction.INBOUND, p.created_at) for p in posts])
+    refresh_sla(session, case, _timeline(posts))
     return case
+
+
+def _timeline(posts: Sequence[_PostFacts]) -> list[tuple[bool, datetime]]:
+    """The thread as `refresh_sla` reads it: (is_inbound, created_at), in the thread's order."""
+    return [(p.direction is Direction.INBOUND, p.created_at) for p in posts]
 
 
 def _summarise_triage(case: Case, inbound: Sequence[_PostFacts]) -> None:
@@ -116,7 +121,7 @@ def refresh_case_triage(session: Session, case: Case) -> None:
         _apply_route(case, language, _teams(session, case.workspace_id), inbound)
         _summarise_triage(case, inbound)
         if case.team_id != team:  # the business calendar may have changed with the team; nothing else did
-            refresh_sla(session, case, [(p.direction is Direction.INBOUND, p.created_at) for p in posts])
+            refresh_sla(session, case, _timeline(posts))
 
 
 def _case_conversation(session: Session, case_id: int) -> Conversation:
