@@ -25,22 +25,14 @@ def pick(entries: list[Entry] | tuple[Entry, ...], context: list[Entry]) -> Entr
     return entries[0]
 
 
-def resolve(
-    accepted: list[tuple[int, Entry]],
-    pending: list[tuple[int, tuple[Entry, ...], list[Entry]]],
-    home: Callable[[], str] = lambda: "",
-) -> list[Entry]:
-    """Pick one candidate per name (qualifier, then a country the post names, then the post's home
-    country, then the first), drop qualifiers folded into their city, keep text order."""
-    return [entry for _, entry in resolve_at(accepted, pending, home)]
-
-
 def resolve_at(
     accepted: list[tuple[int, Entry]],
     pending: list[tuple[int, tuple[Entry, ...], list[Entry]]],
     home: Callable[[], str] = lambda: "",
 ) -> list[tuple[int, Entry]]:
-    """`resolve`, with where in the post each place was first named."""
+    """Pick one candidate per name (qualifier, then a country the post names, then the post's home
+    country, then the first), drop qualifiers folded into their city, keep text order; each place with
+    where in the post it was first named."""
     chosen: list[tuple[int, Entry]] = list(accepted)
     # countries the post is about; airports do not count (a flight goes abroad: "DFW to Paris")
     countries = {e.country for _, e in accepted if e.kind is not PlaceKind.AIRPORT}

@@ -3,7 +3,7 @@
 `Scan` finds every gazetteer name in a post in one automaton pass and decides for each, from the words
 around it (cues, qualifiers, routes, lists, capitals, team and title words, whether the post is about
 sport; the questions about those words are in neighbours.py), whether it is a place, by the precision
-rules the package docstring sets out. It only collects what it accepts: `resolution.resolve` then
+rules the package docstring sets out. It only collects what it accepts: `resolution.resolve_at` then
 picks one place for each name.
 """
 
