@@ -71,7 +71,15 @@ def char_hashes(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """(row, bucket) of every character 3-5-gram of every text, computed for the batch in one go."""
     rows, hashes = _char_hashes(texts)
-    return rows, (hashes % np.uint64(buckets)).astype(np.int64)
+    return rows, _buckets(hashes, buckets)
+
+
+def _buckets(hashes: NDArray[np.uint64], buckets: int) -> NDArray[np.int64]:
+    """Each hash modulo `buckets`; a mask where that is a power of two (the default), which is the
+    same number for unsigned integers and costs a fraction of a 64-bit division."""
+    if buckets & (buckets - 1) == 0:
+        return (hashes & np.uint64(buckets - 1)).astype(np.int64)
+    return (hashes % np.uint64(buckets)).astype(np.int64)
 
 
 def _char_hashes(texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.uint64]]:
@@ -154,27 +162,29 @@ class Featurizer:
     def transform_analysed(self, analysed: Analysed) -> csr_matrix:
         """As `transform`, from a batch already analysed (with its character n-grams if this
         featurizer has buckets for them)."""
-        lookup = self.vocabulary.get
-        word_cols: list[int] = []
-        found_in: list[int] = []
-        for terms in analysed.terms:
-            found = [c for c in map(lookup, terms) if c is not None]
-            word_cols += found
-            found_in.append(len(found))
-        word_rows = np.repeat(np.arange(len(analysed), dtype=np.int64), found_in)
+        # The whole batch's terms in one pass, -1 for a term outside the vocabulary: a Python loop per
+        # post cost a third more.
+        lengths = list(map(len, analysed.terms))
+        word_cols = np.fromiter(
+            map(self.vocabulary.get, itertools.chain.from_iterable(analysed.terms), itertools.repeat(-1)),
+            np.int64,
+            sum(lengths),
+        )
+        known = word_cols >= 0
+        word_rows = np.repeat(np.arange(len(analysed), dtype=np.int64), lengths)[known]
         char_rows, char_cols = _NONE, _NONE
         if self.char_buckets:
             if not analysed.has_chars:
                 raise ValueError("this featurizer needs the character n-grams: analyse(texts, chars=True)")
             char_rows = analysed.char_rows
-            char_cols = (analysed.char_hashes % np.uint64(self.char_buckets)).astype(np.int64)
+            char_cols = _buckets(analysed.char_hashes, self.char_buckets)
         rows = np.concatenate([word_rows, char_rows])
-        columns = np.concatenate([np.asarray(word_cols, np.int64), char_cols + len(self.vocabulary)])
+        columns = np.concatenate([word_cols[known], char_cols + len(self.vocabulary)])
         return self._weigh(rows, columns, len(analysed))
 
     def _weigh(self, rows: NDArray[np.int64], cols: NDArray[np.int64], n_rows: int) -> csr_matrix:
         width = self.n_features
-        keys, counts = _counted(rows * width + cols)  # sorted by row, then column
+        keys, counts = _counted(rows * width + cols, n_rows * width)  # sorted by row, then column
         key_rows, key_cols = np.divmod(keys, width)
         data = (1.0 + np.log(counts)).astype(np.float32) * self.idf[key_cols]
         norms = np.sqrt(np.bincount(key_rows, weights=data * data, minlength=n_rows)).astype(np.float32)
@@ -185,12 +195,16 @@ class Featurizer:
         return csr_matrix((data, key_cols.astype(np.int32), indptr.astype(np.int32)), shape=(n_rows, width))
 
 
-def _counted(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """`np.unique(keys, return_counts=True)`, a third faster: a stable sort of integers is a radix sort."""
-    ordered = np.sort(keys, kind="stable")
-    starts = np.flatnonzero(np.diff(ordered)) + 1
-    starts = np.concatenate([np.zeros(1 if len(ordered) else 0, np.int64), starts])
-    return ordered[starts], np.diff(np.append(starts, len(ordered)))
+def _counted(keys: NDArray[np.int64], bound: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """`np.unique(keys, return_counts=True)` for keys in [0, bound), in a sixth of the time of a stable
+    sort: numpy sorts 32-bit integers with SIMD twice as fast as 64-bit ones, and a batch's keys fit."""
+    small = bound <= np.iinfo(np.int32).max + 1
+    ordered = np.sort(keys.astype(np.int32) if small else keys)
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ordered[starts].astype(np.int64), np.diff(np.append(starts, ordered.size))
 
 
 def fit_featurizer(

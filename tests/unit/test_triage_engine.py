@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from socialdesk.core.types import Geo, Intent, PiiType, PlaceKind, PlaceSource, Sentiment, TriageInput
-from socialdesk.triage.engine import ENCODER, Triager
+from socialdesk.triage.engine import ENCODER, Triager, _round_float32
 from socialdesk.triage.urgency import _SIGNALS, signals
 
 STRANDED = TriageInput(
@@ -162,3 +163,27 @@ def test_scores_are_rounded_and_sum_to_exactly_one(fast: Triager) -> None:
         for scores in (result.sentiment_scores, result.intent_scores):
             assert all(round(v, 4) == v for v in scores.values())
             assert round(sum(scores.values()), 9) == 1.0
+
+
+@pytest.mark.parametrize("digits", [3, 4])
+def test_numpy_rounds_float32_scores_exactly_as_python_does(digits: int) -> None:
+    # Uniform probabilities and severities, plus the float32 values nearest every halfway point of the
+    # first 40,000 steps (0.00005, 0.00015, ...), where a rounding that is not exact would show first.
+    rng = np.random.default_rng(digits)
+    step = 10.0**-digits
+    halfway = (np.arange(40_000) + 0.5) * step
+    values = np.concatenate(
+        [
+            rng.random(500_000, dtype=np.float32),
+            rng.uniform(0, 4, 500_000).astype(np.float32),
+            halfway.astype(np.float32),
+            np.nextafter(halfway.astype(np.float32), np.float32(0)),
+            np.nextafter(halfway.astype(np.float32), np.float32(5)),
+            np.array([0.0, 1.0, 4.0, 1e-30, 0.99995], np.float32),
+        ]
+    )
+    ours = _round_float32(values, digits).tolist()
+    theirs = [round(v, digits) for v in values.tolist()]
+    assert ours == theirs
+    with pytest.raises(ValueError, match="4 digits"):
+        _round_float32(values[:1], 5)

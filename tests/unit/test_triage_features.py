@@ -10,6 +10,8 @@ import pytest
 
 from socialdesk.triage.features import (
     CHAR_NGRAMS,
+    _buckets,
+    _counted,
     analyse,
     char_hashes,
     fit_featurizer,
@@ -144,3 +146,22 @@ def test_a_file_that_is_not_a_bundle_is_refused_without_running_anything(tmp_pat
     np.savez(pickled, description=np.array([{"a": 1}], dtype=object))
     with pytest.raises(ValueError, match="allow_pickle"):
         LinearBundle.load(pickled)
+
+
+@pytest.mark.parametrize("bound", [1 << 27, 1 << 40])  # keys that fit in 32 bits, and keys that do not
+def test_counting_keys_gives_what_numpy_unique_gives(bound: int) -> None:
+    keys = np.random.default_rng(1).integers(0, bound, 50_000, dtype=np.int64)
+    keys = np.concatenate([keys, keys[:5_000], [0, bound - 1, bound - 1]])  # repeats, and both ends
+    expected_keys, expected_counts = np.unique(keys, return_counts=True)
+    found_keys, found_counts = _counted(keys, bound)
+    assert found_keys.dtype == np.int64
+    assert np.array_equal(found_keys, expected_keys)
+    assert np.array_equal(found_counts, expected_counts)
+    empty_keys, empty_counts = _counted(np.zeros(0, np.int64), bound)
+    assert empty_keys.size == empty_counts.size == 0
+
+
+@pytest.mark.parametrize("buckets", [1 << 18, 1 << 12, 1000, 77_777])
+def test_buckets_are_the_hash_modulo_their_number(buckets: int) -> None:
+    hashes = np.random.default_rng(2).integers(0, 2**64 - 1, 10_000, dtype=np.uint64, endpoint=True)
+    assert np.array_equal(_buckets(hashes, buckets), (hashes % np.uint64(buckets)).astype(np.int64))
