@@ -43,6 +43,10 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # SQLite's own lower() changes only ASCII letters, so a search for "münchen" missed "MÜNCHEN"
+        # (PostgreSQL lower-cases every letter). No index is built on lower(), so replacing it changes
+        # no stored order; it costs a Python call per row searched.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
@@ -50,6 +54,16 @@ def make_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _lower(value: object) -> str | None:
+    """SQL lower() with Python's Unicode lower-casing. Like SQLite's own, it gives text for numbers
+    and blobs (read as UTF-8) and NULL for NULL."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value).lower()
 
 
 class Database:

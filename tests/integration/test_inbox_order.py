@@ -35,7 +35,9 @@ CASES = [
 def seeded(db: Database) -> tuple[int, dict[str, int]]:
     ws = f.workspace(db)
     f.agent(db, "Acme", "ana@acme.example")
-    f.ingest(db, ws, *[f.post(f"p-{who}", author=who, minutes=m, text=f"help {who}") for who, m, *_ in CASES])
+    # c9 also writes a word in capitals outside ASCII, for the text search
+    texts = {who: f"help {who}" + (" ÜBERWEISUNG" if who == "c9" else "") for who, *_ in CASES}
+    f.ingest(db, ws, *[f.post(f"p-{who}", author=who, minutes=m, text=texts[who]) for who, m, *_ in CASES])
     ids: dict[str, int] = {}
     with db.write() as s:
         for who, _minutes, priority, urgency, due in CASES:
@@ -100,6 +102,7 @@ def test_filters_for_assignee_priority_complaint_text_and_tag(db: Database) -> N
     assert listed(db, ws, complaint=True) == [ids["c4"]]
     assert listed(db, ws, complaint=False) == [ids["c5"]]
     assert listed(db, ws, text="HELP C7") == [ids["c7"]]  # any case, either database
+    assert listed(db, ws, text="überweisung") == [ids["c9"]]  # SQLite's own lower() is ASCII-only
     assert listed(db, ws, text="100%") == []  # LIKE wildcards are literal characters
     assert sorted(listed(db, ws, tag="refund")) == sorted([ids["c1"], ids["c3"]])
     assert listed(db, ws, tag="other") == []

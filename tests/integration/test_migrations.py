@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
 from socialdesk.store.models import Base
 from socialdesk.store.schema import current_revision, head_revision, upgrade
@@ -24,3 +25,14 @@ def test_models_and_migrations_do_not_drift(databases: DatabaseFactory) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == [], "the models changed without a migration: run `make migration`"
+
+
+def test_lower_changes_every_letter_on_both_databases(databases: DatabaseFactory) -> None:
+    # SQLite's own lower() changes only ASCII letters; the store replaces it on each connection.
+    db = databases.database(upgraded=False)
+    with db.read() as s:
+        row = s.execute(text("SELECT lower('WIEN, ÖSTERREICH'), lower('Ñú'), lower(NULL)")).one()
+    assert tuple(row) == ("wien, österreich", "ñú", None)
+    if db.is_sqlite:  # numbers become text, as with SQLite's own
+        with db.read() as s:
+            assert s.execute(text("SELECT lower(12.5), lower(x'C384')")).one() == ("12.5", "ä")

@@ -39,6 +39,7 @@ FILTERS: list[dict[str, object]] = [
     {"countries": ["DE", "AT"]},
     {"location": "berlin"},
     {"location": "mad"},
+    {"location": "österreich"},  # a capital outside ASCII: "ÖSTERREICH"
     {"languages": ["es"]},
     {"languages": ["de", "en"]},
     {"products": ["skylark miles"]},
@@ -131,7 +132,12 @@ def crowd(db: Database) -> tuple[int, dict[str, int]]:
         },
     )
     update_profile(db, ws, ids["hans"], {"location": "Berlin, Germany", "tags": ["frequent flyer"]})
-    update_profile(db, ws, ids["greta"], {"country": "AT", "attributes": {"tier": "gold"}})
+    update_profile(
+        db,
+        ws,
+        ids["greta"],
+        {"country": "AT", "location": "WIEN, ÖSTERREICH", "attributes": {"tier": "gold"}},
+    )
     update_profile(db, ws, ids["ann"], {"tags": ["vip"], "products": ["Skylark Miles"]})
     update_profile(db, ws, ids["cara"], {"attributes": {"tier": "silver"}})
     _triage(
@@ -233,6 +239,7 @@ def test_the_data_gives_the_filters_something_to_tell_apart(
         assert members({"languages": ["es"], "tags": ["frequent flyer"]}) == {ids["lucia"]}
         assert members({"countries": ["DE"], "complaint": True}) == {ids["hans"]}
         assert members({"location": "berlin"}) == {ids["hans"], ids["otto"]}
+        assert members({"location": "österreich"}) == {ids["greta"]}
         assert members({"networks": ["facebook"]}) == {ids["lucia"]}  # through the merged identity
         assert members({"products": ["skylark miles"]}) == {ids["lucia"], ids["ann"]}
         assert members({"has_open_case": False}) == {ids["greta"], ids["bob"]}
