@@ -15,7 +15,7 @@ from socialdesk.pipeline.bulk import BulkChange, apply_bulk
 from socialdesk.pipeline.merges import DifferentCustomers, merge_cases, merge_many
 from socialdesk.store.db import Database
 from socialdesk.store.models import Agent, Case, Identity, Note, Post, ReplyDraft
-from socialdesk.store.repos.cases import get_case
+from socialdesk.store.repos.cases import InboxFilter, get_case, list_inbox
 from socialdesk.store.repos.history import customer_history
 from socialdesk.store.repos.merges import merge_state
 from tests import factories as f
@@ -85,6 +85,22 @@ def test_a_trainees_draft_on_the_duplicate_moves_to_the_case_it_joins(db: Databa
     merge_cases(db, ws, me, a, b)
     with db.read() as s:
         assert s.scalars(select(ReplyDraft.case_id).where(ReplyDraft.id == draft.draft_id)).one() == a
+
+
+def test_the_text_search_finds_a_case_by_what_its_merged_duplicates_said(db: Database) -> None:
+    ws, a, b = two_threads(db)
+    other_ws = f.workspace(db, "Globex")
+    f.ingest(db, other_ws, f.post("g1", author="gus", channel="GlobexCare", text="still no parcel!!"))
+
+    def found(text: str) -> list[int]:
+        with db.read() as s:
+            return [r.case_id for r in list_inbox(s, ws, InboxFilter(statuses=tuple(CaseStatus), text=text))]
+
+    assert found("still no parcel") == [b]
+    merge_cases(db, ws, agent_id(db), a, b)
+    # b1 is in A's thread now; B itself (resolved, "merged into #A") still holds it too
+    assert sorted(found("still no parcel")) == sorted([a, b])
+    assert found("parcel is late") == [a]  # nothing of A's own posts is found in B
 
 
 def test_merging_again_changes_nothing_and_a_later_post_reaches_the_target(db: Database) -> None:

@@ -12,6 +12,7 @@ from socialdesk.core.types import CaseStatus, Direction, Intent, Priority, Senti
 from socialdesk.store.models import (
     Agent,
     Case,
+    CaseMerge,
     ChannelAccount,
     Conversation,
     Customer,
@@ -226,11 +227,18 @@ def _narrowed(query: Any, flt: InboxFilter) -> Any:
         query = query.where(Case.is_complaint.is_(flt.complaint))
     if flt.text:
         needle = flt.text.lower()
-        in_posts = exists().where(
-            Post.conversation_id == Case.conversation_id,
-            func.lower(Post.text).contains(needle, autoescape=True),
+        said = func.lower(Post.text).contains(needle, autoescape=True)
+        in_posts = exists().where(Post.conversation_id == Case.conversation_id, said)
+        # The thread of a case includes the posts of the duplicates merged into it (pipeline/merges.py).
+        duplicate = aliased(Case)
+        in_duplicates = exists().where(
+            CaseMerge.target_case_id == Case.id,
+            duplicate.id == CaseMerge.source_case_id,
+            Post.conversation_id == duplicate.conversation_id,
+            said,
         )
-        query = query.where(in_posts | func.lower(Customer.display_name).contains(needle, autoescape=True))
+        named = func.lower(Customer.display_name).contains(needle, autoescape=True)
+        query = query.where(in_posts | in_duplicates | named)
     if flt.tag:
         tagged = (
             exists()
