@@ -36,6 +36,12 @@ class LinkExpired(LinkRefused):
     status = 410
 
 
+class LinkWithdrawn(LinkRefused):
+    """The support team withdrew the link by hand."""
+
+    status = 410
+
+
 class LinkTaken(LinkRefused):
     """Somebody else already verified through this link."""
 

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from socialdesk.channels.private_page import NETWORK
@@ -23,7 +23,14 @@ from socialdesk.core.errors import ConfigError, InvalidAction, NotFound
 from socialdesk.pipeline.case_actions import record_reply
 from socialdesk.pipeline.channel_accounts import ACTIVE
 from socialdesk.pipeline.credentials import Vault
-from socialdesk.pipeline.handoff_links import LinkClaims, LinkExpired, LinkInvalid, sign_link, verify_link
+from socialdesk.pipeline.handoff_links import (
+    LinkClaims,
+    LinkExpired,
+    LinkInvalid,
+    LinkWithdrawn,
+    sign_link,
+    verify_link,
+)
 from socialdesk.store.db import Database
 from socialdesk.store.models import (
     Case,
@@ -31,8 +38,11 @@ from socialdesk.store.models import (
     Conversation,
     Customer,
     Identity,
+    Note,
     PrivateHandoff,
     PrivateHandoffSettings,
+    PrivateSession,
+    PrivateSignInCode,
     Workspace,
 )
 
@@ -116,8 +126,8 @@ def move_to_private(
     """Reply publicly with the workspace's template and a link to a new private conversation.
 
     Idempotent per case: while the case's link is valid and its public reply recorded, calling this
-    again changes nothing and returns the same link. An expired hand-off is renewed with a new link
-    (the old one stops working) and a new public reply.
+    again changes nothing and returns the same link. An expired or withdrawn hand-off is renewed with a
+    new link (the old one stops working) and a new public reply.
     """
     if vault is None:
         raise ConfigError(
@@ -167,16 +177,50 @@ def _handoff_for(
         )
         session.add(handoff)
         created = True
-    elif as_utc(handoff.expires_at) <= now:
+    elif as_utc(handoff.expires_at) <= now or handoff.revoked_at is not None:
         handoff.nonce = secrets.token_urlsafe(9)  # voids the old link
         handoff.expires_at = now + timedelta(hours=hours)
         handoff.public_post_id = None
         handoff.bound_subject = None
+        handoff.revoked_at = None
         created = True
     session.flush()
     _ensure_private_channel(session, vault, workspace_id)
     _ensure_private_identity(session, workspace_id, case.customer_id, now)
     return handoff, public_reply_template(session, workspace_id), created
+
+
+WITHDRAWN_NOTE = "The private link was withdrawn: it no longer opens the private conversation."
+
+
+def withdraw_link(db: Database, workspace_id: int, case_id: int, agent_id: int | None) -> bool:
+    """Withdraw the private link of public case `case_id` by hand (posted in the wrong thread, or the
+    customer asked): it opens nothing from then on, the sessions opened through it end and unused
+    codes are voided. The case gets a note saying so. False when it was withdrawn already.
+
+    The private conversation and its case stay as they are; moving the case to private again sends a
+    new link (`move_to_private`).
+    """
+    with db.write() as session:
+        db.lock_workspace(session, workspace_id)
+        handoff = session.scalars(
+            select(PrivateHandoff).where(
+                PrivateHandoff.workspace_id == workspace_id, PrivateHandoff.case_id == case_id
+            )
+        ).first()
+        if handoff is None:
+            raise NotFound(f"case {case_id} has no private link")
+        if handoff.revoked_at is not None:
+            return False
+        handoff.revoked_at = utcnow()
+        session.execute(delete(PrivateSession).where(PrivateSession.handoff_id == handoff.id))
+        session.execute(
+            delete(PrivateSignInCode).where(
+                PrivateSignInCode.handoff_id == handoff.id, PrivateSignInCode.used_at.is_(None)
+            )
+        )
+        session.add(Note(workspace_id=workspace_id, case_id=case_id, agent_id=agent_id, body=WITHDRAWN_NOTE))
+    return True
 
 
 def _ensure_private_channel(session: Session, vault: Vault, workspace_id: int) -> ChannelAccount:
@@ -245,5 +289,9 @@ def open_link(db: Database, key: bytes, token: str) -> OpenedLink:
             raise LinkInvalid("This link is not valid. Check that it was copied whole.")
         if not secrets.compare_digest(handoff.nonce, claims.nonce):
             raise LinkExpired("This link was replaced by a newer one. Use the newest link we sent you.")
+        if handoff.revoked_at is not None:
+            raise LinkWithdrawn(
+                "This link was withdrawn. If you still need help, write to us again where you first did."
+            )
         brand = session.get_one(Workspace, handoff.workspace_id).name
         return OpenedLink(handoff.id, handoff.workspace_id, brand, handoff.bound_subject)

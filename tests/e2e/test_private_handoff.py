@@ -74,3 +74,21 @@ def test_a_case_moves_to_private_and_both_sides_talk_there(
 
     # The worker delivers it; the open private page shows it without a reload.
     expect(customer.locator("#private-messages")).to_contain_text(answer, timeout=15_000)
+
+    # The agent withdraws the link (after saying yes to the question): the customer's page, reloaded,
+    # says so and shows nothing of the conversation.
+    page.goto(public_case)
+    dismissed: list[str] = []
+    page.once("dialog", lambda dialog: (dismissed.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Withdraw the link").click()
+    assert dismissed
+    assert "Withdraw the private link?" in dismissed[0]
+    page.reload()  # "no" posted nothing: the link still works
+    expect(page.locator("#handoff-link-state")).to_contain_text("works until")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Withdraw the link").click()
+    expect(page.locator("#handoff-link-state")).to_contain_text("withdrawn")
+    expect(page.get_by_role("button", name="Send a new private link")).to_be_visible()
+    customer.reload()
+    expect(customer.locator("body")).to_contain_text("This link was withdrawn")
+    expect(customer.locator("body")).not_to_contain_text(f"SKY{tag}")

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from socialdesk.core.clock import utcnow
 from socialdesk.core.types import DeliveryStatus, Direction
 from socialdesk.pipeline.handoff_links import LinkClaims, sign_link
-from socialdesk.pipeline.handoffs import move_to_private, set_public_reply
+from socialdesk.pipeline.handoffs import WITHDRAWN_NOTE, move_to_private, set_public_reply, withdraw_link
 from socialdesk.pipeline.outbox import deliver_due
 from socialdesk.store.db import Database
 from socialdesk.store.models import (
@@ -27,13 +27,14 @@ from socialdesk.store.models import (
     Note,
     Post,
     PrivateHandoff,
+    PrivateSession,
     PrivateSignInCode,
     VerifiedIdentity,
 )
 from tests import factories as f
 from tests.channels import CREDENTIALS_KEY, vault
 from tests.mail_servers import SmtpServer
-from tests.web_client import SECRET, Browser
+from tests.web_client import SECRET, Browser, csrf_from
 
 AGENT = "dana@acme.example"
 SECRET_TEXT = "my booking is ZX-4471 and my card 4111 1111 1111 1111 was charged twice"
@@ -333,6 +334,75 @@ def test_tampered_expired_and_replaced_links_are_refused(db: Database, smtp: Smt
     old = visitor.get(f"/private/{token}")
     assert old.status_code == 410
     assert "replaced" in old.text
+
+
+def test_an_agent_withdraws_a_link_and_can_send_a_new_one(db: Database, smtp: SmtpServer) -> None:
+    ws, case_id = _public_case(db)
+    _other_ws, other_case = _public_case(db, "Globex", author="cust2")
+    agent = _agent(db, smtp)
+    outsider = _agent(db, smtp, "Globex", "olga@globex.example")
+    assert outsider.submit("/inbox", f"/cases/{case_id}/private/withdraw", {}).status_code == 404
+    assert agent.submit("/inbox", f"/cases/{case_id}/private/withdraw", {}).status_code == 404  # no link yet
+    _move(agent, case_id)
+    token = _token(db, case_id)
+    customer = _sign_in(db, smtp, token, "ana@example.com")
+    _write(customer, token, "Here is my booking")
+    visitor = Browser(db, **_settings(smtp))
+    visitor.submit(f"/private/{token}", f"/private/{token}/code", {"email": "ana@example.com"})
+    assert "Withdraw the link" in agent.get(f"/cases/{case_id}").text
+    csrf = csrf_from(customer.get(f"/private/{token}").text)  # the customer's page is open
+    # Another workspace's agent cannot withdraw it.
+    assert outsider.submit("/inbox", f"/cases/{case_id}/private/withdraw", {}).status_code == 404
+
+    answer = agent.submit(f"/cases/{case_id}", f"/cases/{case_id}/private/withdraw", {})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/cases/{case_id}#handoff"
+    # The link opens nothing now, the customer's session is gone, and nothing about the case shows.
+    for who in (customer, visitor):
+        page = who.get(f"/private/{token}")
+        assert page.status_code == 410
+        assert "withdrawn" in page.text
+        assert "Here is my booking" not in page.text
+        assert "ZX-4471" not in page.text
+    assert customer.get(f"/private/{token}/messages").status_code == 410
+    late = customer.client.post(
+        f"/private/{token}/messages",
+        data={"csrf_token": csrf, "text": "hi", "form_key": "k" * 16},
+        headers={"accept": "text/html", "origin": "https://testserver"},
+    )
+    assert late.status_code == 410
+    with db.read() as s:
+        handoff = s.scalars(select(PrivateHandoff).where(PrivateHandoff.case_id == case_id)).one()
+        assert handoff.revoked_at is not None
+        assert s.scalars(select(PrivateSession).where(PrivateSession.handoff_id == handoff.id)).all() == []
+        unused = select(PrivateSignInCode).where(
+            PrivateSignInCode.handoff_id == handoff.id, PrivateSignInCode.used_at.is_(None)
+        )
+        assert s.scalars(unused).all() == []
+    case_page = agent.get(f"/cases/{case_id}").text
+    assert "withdrawn" in case_page
+    assert "Send a new private link" in case_page
+    assert "Withdraw the link" not in case_page
+    # Withdrawing again changes nothing.
+    assert agent.submit(f"/cases/{case_id}", f"/cases/{case_id}/private/withdraw", {}).status_code == 303
+    assert withdraw_link(db, ws, case_id, None) is False
+    with db.read() as s:
+        notes = s.scalars(select(Note.body).where(Note.case_id == case_id)).all()
+    assert notes.count(WITHDRAWN_NOTE) == 1
+    # The other workspace's link works as before.
+    _move(outsider, other_case)
+    assert visitor.get(f"/private/{_token(db, other_case)}").status_code == 200
+
+    # Moving to private again posts a new link, which works; the withdrawn one says it was replaced.
+    _move(agent, case_id)
+    replies = _public_replies(db, case_id)
+    assert len(replies) == 2
+    newer = _LINK.search(max(replies, key=lambda p: p.id).text)
+    assert newer
+    assert newer.group(1) != token
+    assert visitor.get(f"/private/{newer.group(1)}").status_code == 200
+    assert visitor.get(f"/private/{token}").status_code == 410
+    assert "Withdraw the link" in agent.get(f"/cases/{case_id}").text
 
 
 def test_another_workspace_and_another_hand_off_stay_out(db: Database, smtp: SmtpServer) -> None:

@@ -32,6 +32,9 @@ class PrivateHandoff(Base):
     # The first identity verified through the link owns it ("email:ana@example.com"); anyone else who
     # verifies another address is refused, so a publicly posted link cannot be taken over later.
     bound_subject: Mapped[str | None] = mapped_column(String(400))
+    # Set when an agent withdrew the link by hand: it opens nothing from then on, and the customer's
+    # sessions on it end. Moving the case to private again sends a new link.
+    revoked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -45,6 +45,7 @@ class HandoffView:
     private_case_id: int | None  # the linked case, once the customer wrote
     expires_at: datetime
     bound_subject: str | None
+    revoked_at: datetime | None = None  # an agent withdrew the link
     messages: list[PrivateMessage] = field(default_factory=list)  # the newest few
     verified: list[VerifiedView] = field(default_factory=list)
 
@@ -146,6 +147,7 @@ def handoff_for_case(session: Session, workspace_id: int, case_id: int) -> Hando
         private_case_id=private_case,
         expires_at=handoff.expires_at,
         bound_subject=handoff.bound_subject,
+        revoked_at=handoff.revoked_at,
         messages=private_thread(session, workspace_id, handoff.id)[-5:],
         verified=verified,
     )

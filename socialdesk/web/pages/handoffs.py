@@ -14,6 +14,7 @@ from socialdesk.pipeline.handoffs import (
     move_to_private,
     public_reply_template,
     set_public_reply,
+    withdraw_link,
 )
 from socialdesk.store.repos.workspace import workspace_name
 from socialdesk.web.csrf import verify_csrf
@@ -41,6 +42,15 @@ def move_case_to_private(request: Request, context: Context, agent: PageAgent, c
         raise HTTPException(404, "There is no such case in your workspace.") from None
     except (InvalidAction, ConfigError) as exc:
         raise HTTPException(422, f"The case was not moved to private: {exc}") from None
+    return RedirectResponse(f"/cases/{case_id}#handoff", status_code=303)
+
+
+@router.post("/cases/{case_id}/private/withdraw", dependencies=[Depends(verify_csrf)])
+def withdraw_private_link(request: Request, context: Context, agent: PageAgent, case_id: int) -> Response:
+    try:
+        withdraw_link(context.db, agent.workspace_id, case_id, agent.agent_id)
+    except NotFound:
+        raise HTTPException(404, "This case has no private link in your workspace.") from None
     return RedirectResponse(f"/cases/{case_id}#handoff", status_code=303)
 
 

@@ -1,4 +1,4 @@
-// Keyboard use of the inbox and the case page. Pages work without this file; it only adds shortcuts.
+// Keyboard use of the inbox and the case page, and a question before forms that cannot be undone.
 (function () {
   "use strict";
 
@@ -63,8 +63,18 @@
     });
   }
 
+  // A form that cannot be undone asks first (a rule's delete, withdrawing a private link).
+  function setupConfirm() {
+    document.querySelectorAll("form.confirm").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+  }
+
   setupInbox();
   setupReply();
+  setupConfirm();
 })();
 
 // What people count as characters (one emoji, one accented letter), where the browser can tell.

@@ -28,9 +28,4 @@
     syncCondition(row);
     row.querySelector(".cond-field").addEventListener("change", function () { syncCondition(row); });
   });
-  document.querySelectorAll("form.confirm").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-    });
-  });
 })();
