@@ -10,7 +10,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from socialdesk.demo.loader import EMAIL
 from tests.e2e.demo_server import DemoServer, OpenPage, import_post, open_case, sign_in
@@ -79,7 +79,12 @@ def test_a_case_moves_to_private_and_both_sides_talk_there(
     # says so and shows nothing of the conversation.
     page.goto(public_case)
     dismissed: list[str] = []
-    page.once("dialog", lambda dialog: (dismissed.append(dialog.message), dialog.dismiss()))
+
+    def say_no(dialog: Dialog) -> None:
+        dismissed.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", say_no)
     page.get_by_role("button", name="Withdraw the link").click()
     assert dismissed
     assert "Withdraw the private link?" in dismissed[0]

@@ -541,3 +541,46 @@ def test_the_api_offers_the_same_tools_scoped_to_the_workspace(db: Database) -> 
     assert mention["body"] == "thanks @sam!"
     assert as_mal.get("/api/v1/mentions").json() == []
     assert as_tom.post(f"/api/v1/cases/{case_id}/notes", json={"body": ""}).status_code == 422
+
+
+def test_the_macro_form_saves_every_field_and_keeps_what_was_typed_on_an_error(db: Database) -> None:
+    ws = f.workspace(db, teams=(("Billing", "en"),))
+    person(db, "Acme", "sam@acme.example", "Sam Okafor", role="supervisor")
+    with db.read() as s:
+        billing = next(t.id for t in team_options(s, ws) if t.label == "Billing")
+    sam = Browser(db)
+    sam.login("sam@acme.example")
+    fields = {"name": "Refund", "shortcut": "refund", "body": "Refunded, {{customer.first_name}}."}
+    made = sam.submit(
+        "/settings/macros",
+        "/settings/macros",
+        {**fields, "team_id": str(billing), "resolves_case": "on", "tag": "refund"},
+    )
+    assert made.status_code == 303
+    with db.read() as s:
+        (macro,) = list_macros(s, ws)
+    assert (macro.team_id, macro.resolves_case, macro.tag) == (billing, True, "refund")
+
+    # An edit with a team that is not a number is refused, and the page shows what was typed.
+    typed = {**fields, "name": "Refund (edited)", "team_id": "billing", "tag": "money"}
+    refused = sam.submit(f"/settings/macros/{macro.id}", f"/settings/macros/{macro.id}", typed)
+    assert refused.status_code == 422
+    assert "choose a team from the list" in refused.text
+    assert 'value="Refund (edited)"' in refused.text
+    edited = sam.submit(
+        f"/settings/macros/{macro.id}", f"/settings/macros/{macro.id}", {**typed, "team_id": ""}
+    )
+    assert edited.status_code == 303
+    assert edited.headers["location"] == "/settings/macros?done=updated"
+    with db.read() as s:
+        (macro,) = list_macros(s, ws)
+    assert (macro.name, macro.team_id, macro.resolves_case, macro.tag) == (
+        "Refund (edited)",
+        None,
+        False,
+        "money",
+    )
+    too_long = sam.submit("/settings/macros", "/settings/macros", {**fields, "name": "x" * 201})
+    assert too_long.status_code == 422
+    with db.read() as s:
+        assert len(list_macros(s, ws)) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
@@ -81,29 +82,49 @@ def edit_page(request: Request, context: Context, agent: Editor, macro_id: int) 
     return _page(request, context, agent, editing=macro)
 
 
-def _form(name: str, shortcut: str, body: str, team_id: str, resolves_case: str, tag: str) -> MacroIn:
-    if team_id and not team_id.isdigit():
-        raise InvalidAction("choose a team from the list")
-    return MacroIn(
-        name, shortcut, body, int(team_id) if team_id else None, resolves_case == "on", tag or None
-    )
+@dataclass(frozen=True, slots=True)
+class MacroForm:
+    """The macro form as it was typed: `raw` shows it again after an error, `parsed()` is saved."""
+
+    name: str
+    shortcut: str
+    body: str
+    team_id: str
+    resolves_case: str
+    tag: str
+
+    @property
+    def raw(self) -> MacroIn:
+        return MacroIn(self.name, self.shortcut, self.body)
+
+    def parsed(self) -> MacroIn:
+        if self.team_id and not self.team_id.isdigit():
+            raise InvalidAction("choose a team from the list")
+        team = int(self.team_id) if self.team_id else None
+        resolves = self.resolves_case == "on"
+        return MacroIn(self.name, self.shortcut, self.body, team, resolves, self.tag or None)
 
 
-@router.post("/settings/macros", dependencies=[Depends(verify_csrf)])
-def create(
-    request: Request,
-    context: Context,
-    agent: Editor,
+def macro_form(
     name: Annotated[str, Form(max_length=200)] = "",
     shortcut: Annotated[str, Form(max_length=64)] = "",
     body: Annotated[str, Form(max_length=20000)] = "",
     team_id: Annotated[str, Form(max_length=20)] = "",
     resolves_case: Annotated[str, Form(max_length=8)] = "",
     tag: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    given = MacroIn(name, shortcut, body)
+) -> MacroForm:
+    """The fields of the create and the edit form (one form in the template)."""
+    return MacroForm(name, shortcut, body, team_id, resolves_case, tag)
+
+
+Typed = Annotated[MacroForm, Depends(macro_form)]
+
+
+@router.post("/settings/macros", dependencies=[Depends(verify_csrf)])
+def create(request: Request, context: Context, agent: Editor, typed: Typed) -> Response:
+    given = typed.raw
     try:
-        given = _form(name, shortcut, body, team_id, resolves_case, tag)
+        given = typed.parsed()
         create_macro(context.db, agent.workspace_id, agent.agent_id, given)
     except InvalidAction as exc:
         return _page(request, context, agent, form=given, error=str(exc), status_code=422)
@@ -111,21 +132,10 @@ def create(
 
 
 @router.post("/settings/macros/{macro_id}", dependencies=[Depends(verify_csrf)])
-def update(
-    request: Request,
-    context: Context,
-    agent: Editor,
-    macro_id: int,
-    name: Annotated[str, Form(max_length=200)] = "",
-    shortcut: Annotated[str, Form(max_length=64)] = "",
-    body: Annotated[str, Form(max_length=20000)] = "",
-    team_id: Annotated[str, Form(max_length=20)] = "",
-    resolves_case: Annotated[str, Form(max_length=8)] = "",
-    tag: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    given = MacroIn(name, shortcut, body)
+def update(request: Request, context: Context, agent: Editor, macro_id: int, typed: Typed) -> Response:
+    given = typed.raw
     try:
-        given = _form(name, shortcut, body, team_id, resolves_case, tag)
+        given = typed.parsed()
         update_macro(context.db, agent.workspace_id, macro_id, given)
     except NotFound:
         raise HTTPException(404, "There is no such macro in your workspace.") from None
