@@ -122,6 +122,18 @@ def _sign_in(db: Database, smtp: SmtpServer, token: str, address: str) -> Browse
     return customer
 
 
+def _send_new_link(db: Database, agent: Browser, visitor: Browser, case_id: int, old_token: str) -> str:
+    """Move the case to private again: a second public reply with a new link, which opens."""
+    _move(agent, case_id)
+    replies = _public_replies(db, case_id)
+    assert len(replies) == 2
+    newer = _LINK.search(max(replies, key=lambda p: p.id).text)
+    assert newer
+    assert newer.group(1) != old_token
+    assert visitor.get(f"/private/{newer.group(1)}").status_code == 200
+    return newer.group(1)
+
+
 def _write(customer: Browser, token: str, text: str) -> None:
     page = customer.get(f"/private/{token}")
     form_key = re.search(r'name="form_key" value="([^"]+)"', page.text)
@@ -324,13 +336,7 @@ def test_tampered_expired_and_replaced_links_are_refused(db: Database, smtp: Smt
     with db.write() as s:
         s.execute(update(PrivateHandoff).values(expires_at=utcnow() - timedelta(minutes=1)))
     assert "Send a new private link" in agent.get(f"/cases/{case_id}").text
-    _move(agent, case_id)
-    replies = _public_replies(db, case_id)
-    assert len(replies) == 2
-    newer = _LINK.search(max(replies, key=lambda p: p.id).text)
-    assert newer
-    assert newer.group(1) != token
-    assert visitor.get(f"/private/{newer.group(1)}").status_code == 200
+    _send_new_link(db, agent, visitor, case_id, token)
     old = visitor.get(f"/private/{token}")
     assert old.status_code == 410
     assert "replaced" in old.text
@@ -394,13 +400,7 @@ def test_an_agent_withdraws_a_link_and_can_send_a_new_one(db: Database, smtp: Sm
     assert visitor.get(f"/private/{_token(db, other_case)}").status_code == 200
 
     # Moving to private again posts a new link, which works; the withdrawn one says it was replaced.
-    _move(agent, case_id)
-    replies = _public_replies(db, case_id)
-    assert len(replies) == 2
-    newer = _LINK.search(max(replies, key=lambda p: p.id).text)
-    assert newer
-    assert newer.group(1) != token
-    assert visitor.get(f"/private/{newer.group(1)}").status_code == 200
+    _send_new_link(db, agent, visitor, case_id, token)
     assert visitor.get(f"/private/{token}").status_code == 410
     assert "Withdraw the link" in agent.get(f"/cases/{case_id}").text
 
