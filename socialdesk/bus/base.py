@@ -21,6 +21,8 @@ POST_CREATED = "post.created"
 POST_UPDATED = "post.updated"
 NOTE_CREATED = "note.created"
 NOTE_UPDATED = "note.updated"
+DRAFT_CREATED = "draft.created"  # a trainee's reply waiting for approval
+DRAFT_UPDATED = "draft.updated"  # approved, rejected or edited
 PRESENCE_CHANGED = "presence.changed"
 
 # What an agent on a case is doing; LEFT removes them at once instead of waiting for the TTL.

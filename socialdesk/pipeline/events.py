@@ -1,6 +1,7 @@
 """Events about cases and posts, published after the transaction that made them commits.
 
-Writers do not call anything: a hook on every SQLAlchemy session collects the Case, Post and Note rows
+Writers do not call anything: a hook on every SQLAlchemy session collects the Case, Post, Note and
+ReplyDraft rows
 each flush inserts, changes or deletes, keeps them with the transaction (a savepoint's with the
 savepoint), and publishes them on the process's bus once the outermost transaction commits. A rollback,
 of the whole transaction or of a savepoint, drops what it collected. New pipeline actions therefore
@@ -29,13 +30,15 @@ from socialdesk.bus.base import (
     CASE_CREATED,
     CASE_DELETED,
     CASE_UPDATED,
+    DRAFT_CREATED,
+    DRAFT_UPDATED,
     NOTE_CREATED,
     NOTE_UPDATED,
     POST_CREATED,
     POST_UPDATED,
     EventData,
 )
-from socialdesk.store.models import Case, Note, Post
+from socialdesk.store.models import Case, Note, Post, ReplyDraft
 
 log = logging.getLogger(__name__)
 _PENDING = "socialdesk.events"  # session.info key: {transaction: {(name, row id): Event}}
@@ -126,11 +129,22 @@ def _note_event(note: Note, name: str, changed: list[str]) -> EventData:
     return {"note_id": note.id, "case_id": note.case_id, "agent_id": note.agent_id, "changed": changed}
 
 
+def _draft_event(draft: ReplyDraft, name: str, changed: list[str]) -> EventData:
+    return {
+        "draft_id": draft.id,
+        "case_id": draft.case_id,
+        "agent_id": draft.author_id,
+        "status": draft.status.value if draft.status else None,
+        "changed": changed,
+    }
+
+
 # model -> (event names for insert, update, delete; how its data is written)
 _WATCHED: dict[type[Any], tuple[str, str, str | None, Callable[[Any, str, list[str]], EventData]]] = {
     Case: (CASE_CREATED, CASE_UPDATED, CASE_DELETED, _case_event),
     Post: (POST_CREATED, POST_UPDATED, None, _post_event),
     Note: (NOTE_CREATED, NOTE_UPDATED, None, _note_event),
+    ReplyDraft: (DRAFT_CREATED, DRAFT_UPDATED, None, _draft_event),
 }
 
 

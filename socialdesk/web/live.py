@@ -1,7 +1,8 @@
 """Live updates: the Server-Sent Events stream of the agent's workspace, and presence heartbeats.
 
-GET /live streams the workspace's case and post events (with `?case=ID`: only that case's, and who
-else is viewing it or typing on it). Each event carries the bus id as its SSE id; a browser that
+GET /live streams the workspace's case and post events (with `?case=ID`: only that case's, its notes'
+and reply drafts', and who else is viewing it or typing on it; with `?drafts=true`: the reply drafts'
+events, for the approvals page). Each event carries the bus id as its SSE id; a browser that
 reconnects sends it back as Last-Event-ID and gets what it missed, or a `resync` event when the bus
 no longer has it. POST /live/presence is the case page's heartbeat ("viewing", "typing", "left").
 See docs/live-updates.md.
@@ -108,13 +109,14 @@ def _presence_data(presence: Presence) -> dict[str, str | int | float]:
 class _Scope:
     """Which of the workspace's events a stream shows."""
 
-    def __init__(self, case_id: int | None, conversation_id: int | None) -> None:
+    def __init__(self, case_id: int | None, conversation_id: int | None, drafts: bool = False) -> None:
         self.case_id = case_id
         self.conversation_id = conversation_id
+        self.drafts = drafts
 
     def wants(self, event: Event) -> bool:
         if self.case_id is None:
-            return event.name.startswith(("case.", "post."))
+            return event.name.startswith("draft." if self.drafts else ("case.", "post."))
         data = event.data
         return data.get("case_id") == self.case_id or (
             data.get("conversation_id") == self.conversation_id and event.name.startswith("post.")
@@ -127,6 +129,7 @@ async def live(
     context: Context,
     agent: LiveAgent,
     case: Annotated[int | None, Query(ge=1, description="Only this case's events.")] = None,
+    drafts: Annotated[bool, Query(description="The reply drafts' events (without `case`).")] = False,
     last_event_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     hub: LiveHub = request.app.state.live_hub
@@ -139,7 +142,9 @@ async def live(
     cursor = request.headers.get("last-event-id") or last_event_id
     if cursor is not None and len(cursor) > 64:
         raise HTTPException(422, "Last-Event-ID is too long to be one of ours.")
-    scope = _Scope(case, conversation_id)
+    if drafts and case is not None:
+        raise HTTPException(422, "Ask for one case's events or for the drafts', not both.")
+    scope = _Scope(case, conversation_id, drafts)
     seen = _Seen(context.db, agent.workspace_id, agent.agent_id)
     return StreamingResponse(
         _stream(hub, agent.workspace_id, scope, cursor, settings, seen),

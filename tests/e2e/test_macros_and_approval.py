@@ -106,3 +106,36 @@ def test_a_trainees_reply_waits_for_a_supervisor_who_approves_it(
         "approved by Demo Agent"
     )
     expect(page.locator("li.post.outbound", has_text=reply)).to_have_count(1)
+
+
+def test_drafts_appear_and_are_decided_live_on_open_pages(
+    demo: DemoServer, page: Page, second_browser: OpenPage
+) -> None:
+    server = demo.url
+    customer = fresh_case(demo, "Lina Live", "@SkylarkAir my refund for SK404 never came")
+    reply = f"@{customer.split()[0].lower()} Sorry, Lina! We are checking your refund now."
+
+    supervisor = second_browser()
+    sign_in(supervisor, server, EMAIL)
+    supervisor.goto(f"{server}/approvals")
+    expect(supervisor.locator("#live-state")).to_have_text("live")
+
+    sign_in(page, server, TRAINEE_EMAIL)
+    open_case(page, customer)
+    expect(page.locator("#live-state")).to_have_text("live")
+    page.get_by_label(re.compile("^Reply")).fill(reply)
+    page.get_by_role("button", name="Submit for approval").click()
+    expect(page.locator("li.draft", has_text=reply)).to_be_visible()
+
+    # The supervisor's open approvals page lists it without a reload, and approves it from there.
+    row = supervisor.locator("#approval-queue tr", has_text=reply)
+    expect(row).to_contain_text("awaiting approval")
+    expect(row).to_contain_text("Tom Reyes")
+    row.get_by_role("button", name="Approve").click()
+    expect(supervisor.locator("#approval-queue tr", has_text=reply)).to_have_count(0)
+
+    # The trainee's open case page shows the decision and the queued reply without a reload.
+    expect(page.locator("li.draft", has_text=reply).locator(".draft-status")).to_have_text(
+        "approved by Demo Agent"
+    )
+    expect(page.locator("li.post.outbound", has_text=reply)).to_have_count(1)

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from socialdesk.config import Settings
+from socialdesk.pipeline.approvals import approve_draft, submit_draft
 from socialdesk.store.db import Database
 from socialdesk.store.models import Agent, Case
 from socialdesk.web.app import create_app
@@ -144,6 +145,43 @@ def test_a_case_stream_shows_only_that_case(live: Live) -> None:
         assert seen == {"post.created", "case.updated"}
 
 
+def test_reply_drafts_reach_the_approvals_stream_and_their_cases_stream(live: Live) -> None:
+    f.ingest(live.db, live.acme, f.post("1"))
+    case_id = case_of(live.db, live.acme)
+    with live.db.write() as s:
+        ana, noor = (
+            s.scalars(select(Agent).where(Agent.email == email)).one()
+            for email in ("ana@acme.example", "noor@acme.example")
+        )
+        ana.role, noor.is_trainee = "supervisor", True
+        ana_id, noor_id = ana.id, noor.id
+    with (
+        live.stream("ana@acme.example", "?drafts=true") as approvals,
+        live.stream("ana@acme.example", f"?case={case_id}") as on_case,
+        live.stream("ana@acme.example") as inbox,
+        live.stream("gus@globex.example", "?drafts=true") as globex,
+    ):
+        for stream in (approvals, on_case, inbox, globex):
+            assert stream.until("hello") is not None
+        draft = submit_draft(live.db, live.acme, case_id, noor_id, "@cust1 sorry, looking into it")
+        for stream in (approvals, on_case):
+            frame = stream.until("draft.created", within=2)
+            assert frame is not None
+            assert frame.data["draft_id"] == draft.draft_id
+            assert frame.data["case_id"] == case_id
+            assert frame.data["status"] == "pending"
+            assert "sorry" not in json.dumps(frame.data)  # ids and facts, never the text
+        approve_draft(live.db, live.acme, draft.draft_id, ana_id)
+        frame = approvals.until("draft.updated", within=2)
+        assert frame is not None
+        assert frame.data["status"] == "approved"
+        assert on_case.until("draft.updated", within=2) is not None
+        # The approvals stream carries drafts only; the inbox's stream none; Globex hears nothing.
+        assert {(more.event) for more in iter(lambda: approvals.next(within=0.6), None)} <= {"draft.updated"}
+        assert inbox.until("draft.created", within=0.6) is None
+        assert globex.next(within=0.6) is None
+
+
 def test_a_reconnect_with_last_event_id_gets_what_it_missed(live: Live) -> None:
     with live.stream("ana@acme.example") as ana:
         hello = ana.until("hello")
@@ -171,6 +209,13 @@ def test_streams_need_a_signed_in_agent_and_their_own_workspace(live: Live) -> N
     assert denied.status_code == 404
     odd = httpx.get(f"{live.base}/live?case=abc", headers={"authorization": f"Bearer {token}"}, timeout=5)
     assert odd.status_code == 422
+    f.ingest(live.db, live.acme, f.post("2"))
+    ours = case_of(live.db, live.acme)
+    both = httpx.get(
+        f"{live.base}/live?case={ours}&drafts=true", headers={"authorization": f"Bearer {token}"}, timeout=5
+    )
+    assert both.status_code == 422
+    assert "not both" in both.json()["detail"]
     long_id = httpx.get(
         f"{live.base}/live",
         headers={"authorization": f"Bearer {token}", "last-event-id": "9" * 80},

@@ -1,16 +1,18 @@
 // Live updates (GET /live, Server-Sent Events; docs/live-updates.md). The inbox's rows and a case's
 // thread refresh as posts arrive; a case page shows who else is viewing it or typing, and warns before
-// a reply collides with theirs. Pages work without this file: it only keeps them current.
+// a reply collides with theirs; the approvals page follows trainees' drafts. Pages work without this
+// file: it only keeps them current.
 (function () {
   "use strict";
 
   var inbox = document.getElementById("live-inbox");
   var onCase = document.getElementById("live-case");
-  var root = inbox || onCase;
+  var approvals = document.getElementById("live-approvals");
+  var root = inbox || onCase || approvals;
   if (!root || !window.EventSource || !window.fetch) return;
   var stateLabel = document.getElementById("live-state");
   var EVENTS = ["hello", "resync", "case.created", "case.updated", "case.deleted", "post.created",
-    "post.updated", "note.created", "note.updated", "presence.changed"];
+    "post.updated", "note.created", "note.updated", "draft.created", "draft.updated", "presence.changed"];
 
   function showState(text, on) {
     if (!stateLabel) return;
@@ -58,6 +60,25 @@
         .then(function () { running = false; if (again) { again = false; run(); } });
     }
     return function () { if (!timer) timer = setTimeout(run, 30); };
+  }
+
+  // What the agent is working in is not replaced: a focused or changed field, an open <details>
+  // (a supervisor editing a draft). That part stays as it is until the next event finds it idle.
+  function busy(el) {
+    var active = document.activeElement;
+    if (active && active !== document.body && el.contains(active) && active.matches("input, textarea, select")) return true;
+    if (el.querySelector("details[open]")) return true;
+    return Array.prototype.some.call(el.querySelectorAll("textarea, input:not([type=hidden])"), function (field) {
+      return field.type === "checkbox" || field.type === "radio" ? field.checked !== field.defaultChecked : field.value !== field.defaultValue;
+    });
+  }
+
+  // Replace each [data-live-swap] part of the page with the same part of the fresh document.
+  function swapParts(doc) {
+    document.querySelectorAll("[data-live-swap][id]").forEach(function (el) {
+      var fresh = doc.getElementById(el.id);
+      if (fresh && !busy(el)) el.replaceWith(document.importNode(fresh, true));
+    });
   }
 
   function csrfToken() {
@@ -222,10 +243,7 @@
       }
       var status = document.getElementById("case-status"), newStatus = doc.getElementById("case-status");
       if (status && newStatus) { status.className = newStatus.className; status.textContent = newStatus.textContent; }
-      document.querySelectorAll("[data-live-swap][id]").forEach(function (el) {
-        var fresh = doc.getElementById(el.id);
-        if (fresh) el.replaceWith(document.importNode(fresh, true));
-      });
+      swapParts(doc);
     }
     var refresh = refresher(swapThread);
 
@@ -291,6 +309,15 @@
     });
   }
 
+  // ---- The approvals page: the list of drafts, as trainees submit and supervisors decide.
+  function setupApprovals() {
+    var refresh = refresher(swapParts);
+    listen(function (name) {
+      if (name === "resync" || name.indexOf("draft.") === 0) refresh();
+    });
+  }
+
   if (inbox) setupInbox();
+  else if (approvals) setupApprovals();
   else setupCase();
 })();
