@@ -11,10 +11,11 @@ import pytest
 
 from socialdesk.channels import connector
 from socialdesk.channels.base import Account, HookRequest
+from socialdesk.channels.email.body import decode_bytes, unflow
 from socialdesk.channels.email.config import mail_config
 from socialdesk.channels.email.html_text import html_to_text
 from socialdesk.channels.email.mailbox import Folder, Mailbox, _records, folder_name, internaldate
-from socialdesk.channels.email.message import decode_bytes, reply_subject, unflow
+from socialdesk.channels.email.message import reply_subject
 from socialdesk.channels.email.sending import compose, reply_message_id
 from socialdesk.core.errors import CredentialsError, PermanentSendError, SignatureError
 from socialdesk.core.types import OutboundMessage

@@ -10,13 +10,15 @@ Mail that is not written by a person is still a post, flagged in `raw["auto"]`: 
 ("auto-replied", "auto-generated": out-of-office notices, ticket confirmations) and bounces ("bounce",
 threaded to the message that bounced, so the agent sees the reply did not arrive). Read receipts
 (message disposition notifications) carry no post.
+
+The body's text (the MIME walk, charsets, format=flowed) comes from body.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import errors, policy
 from email.headerregistry import Address
@@ -26,7 +28,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
 from socialdesk.channels.base import Account
-from socialdesk.channels.email.html_text import html_to_text
+from socialdesk.channels.email.body import HEADER_BUGS, Body, clean_text, collect
 from socialdesk.core.errors import PayloadError
 from socialdesk.core.types import Direction, InboundPost
 
@@ -38,11 +40,7 @@ MAX_NAME = 200
 # A header line: a field name (printable ASCII but ":"), optional blanks (obsolete syntax), a colon.
 _HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
 _MSG_ID = re.compile(r"<[^<>\s]+>")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _RE_PREFIX = re.compile(r"^\s*re\s*(\[\d+\])?\s*:", re.IGNORECASE)
-# The email package's header parser has rare edge-case crashes on hostile headers; such a header is
-# read as absent (or, for From, reported) instead of failing the whole message.
-_HEADER_BUGS = (errors.HeaderParseError, ValueError, IndexError, TypeError, AttributeError, LookupError)
 _CUT_OFF = (errors.StartBoundaryNotFoundDefect, errors.CloseBoundaryNotFoundDefect)
 _USEFUL_HEADERS = (
     "From",
@@ -56,33 +54,6 @@ _USEFUL_HEADERS = (
     "Content-Type",
     "X-Mailer",
 )
-# Charset labels mail clients write, read as the supersets they mean in practice (as browsers do:
-# "iso-8859-1" mail is written in Windows-1252, "gb2312" in GB18030, and so on).
-_CHARSETS = {
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "iso-8859-1": "cp1252",
-    "iso_8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "iso-8859-9": "cp1254",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "euc-cn": "gb18030",
-    "ks_c_5601-1987": "cp949",
-    "euc-kr": "cp949",
-    "shift_jis": "cp932",
-    "shift-jis": "cp932",
-    "x-sjis": "cp932",
-    "sjis": "cp932",
-    "iso-8859-8-i": "iso-8859-8",
-    "windows-874": "cp874",
-    "tis-620": "cp874",
-    "iso-8859-11": "cp874",
-    "x-mac-roman": "mac-roman",
-    "big5": "big5hkscs",
-}
 
 
 def split_mailbox(data: bytes) -> list[bytes]:
@@ -116,8 +87,8 @@ def parse_message(
     if msg.get_content_type() == "multipart/report" and _report_type(msg) == "disposition-notification":
         return []
     author_address, author_name = _sender(msg)
-    body = _Body()
-    _collect(msg, body)
+    body = Body()
+    collect(msg, body)
     _check_complete(msg)
 
     header_id = _header(msg, "Message-ID")
@@ -212,11 +183,11 @@ def _check_complete(msg: Message) -> None:
 def _header(msg: Message, name: str) -> str | None:
     try:
         value = msg.get(name)
-    except _HEADER_BUGS:
+    except HEADER_BUGS:
         return None
     if value is None:
         return None
-    text = _clean(str(value)).strip()
+    text = clean_text(str(value)).strip()
     return text or None
 
 
@@ -229,21 +200,21 @@ def _sender(msg: EmailMessage) -> tuple[str, str | None]:
         header = msg["From"]
         addresses: tuple[Address, ...] = getattr(header, "addresses", ())
         found = [(a.display_name, a.addr_spec) for a in addresses]
-    except _HEADER_BUGS:
+    except HEADER_BUGS:
         pass
     # The stdlib's older address parser also reads a name given as a comment ("a@b.example (Name)").
-    plain = getaddresses([_clean(str(v)) for k, v in msg.raw_items() if k.lower() == "from"])
+    plain = getaddresses([clean_text(str(v)) for k, v in msg.raw_items() if k.lower() == "from"])
     if not any("@" in spec for _, spec in found):
         found = plain
     for name, spec in found:
-        spec = _clean(spec).strip()
+        spec = clean_text(spec).strip()
         if "@" in spec and not re.search(r"[\s\x00-\x1f\x7f]", spec):
             if len(spec) > MAX_ADDRESS:
                 raise PayloadError(f"the From address is longer than {MAX_ADDRESS} characters")
             if not name.strip():
                 name = next((n for n, s in plain if s.strip().lower() == spec.lower() and n), "")
                 name = "" if "=?" in name else name  # a comment is not decoded by that parser
-            display = _clean(name).strip().strip('"').strip()
+            display = clean_text(name).strip().strip('"').strip()
             return spec, display[:MAX_NAME] or None
     raise PayloadError("the message's From header holds no e-mail address")
 
@@ -269,7 +240,7 @@ def _created_at(msg: Message, arrived: datetime | None) -> datetime:
     try:
         header = msg.get("Date")
         written = getattr(header, "datetime", None) if header is not None else None
-    except _HEADER_BUGS:
+    except HEADER_BUGS:
         written = None
     if isinstance(written, datetime):
         return _utc(written)
@@ -352,162 +323,3 @@ def _bounced(msg: EmailMessage) -> _Bounced | None:
     if statuses:
         raw["delivery_status"] = statuses
     return _Bounced(original[0] if original else None, references[0] if references else None, raw)
-
-
-# Body -----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Body:
-    parts: list[str] = field(default_factory=list)
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-    from_html: bool = False
-
-    def text(self) -> str:
-        return "\n".join(p.strip("\n") for p in self.parts if p.strip()).strip("\n")
-
-
-def _collect(part: Message, body: _Body) -> None:
-    """Walk the MIME tree: text parts in order, one version of an alternative, attachments noted."""
-    ctype = part.get_content_type()
-    if ctype.startswith("message/") or _is_attachment(part):
-        _note_attachment(part, body)
-        return
-    if part.is_multipart():
-        children = [p for p in part.get_payload() if isinstance(p, Message)]
-        if ctype == "multipart/alternative":
-            _collect_alternative(children, body)
-        else:
-            for child in children:
-                _collect(child, body)
-        return
-    if ctype == "text/plain":
-        body.parts.append(_plain_text(part))
-    elif ctype == "text/html":
-        body.parts.append(html_to_text(_decoded(part)))
-        body.from_html = True
-    else:
-        _note_attachment(part, body)
-
-
-def _collect_alternative(children: list[Message], body: _Body) -> None:
-    """The text/plain version when it says something, else the richest (last) version that does."""
-    plain = [c for c in children if c.get_content_type() == "text/plain" and not _is_attachment(c)]
-    candidates = plain[:1] + list(reversed([c for c in children if c not in plain[:1]]))
-    for candidate in candidates:
-        found = _Body()
-        _collect(candidate, found)
-        if found.text().strip():
-            body.parts.extend(found.parts)
-            body.attachments.extend(found.attachments)
-            body.from_html = body.from_html or found.from_html
-            return
-
-
-def _is_attachment(part: Message) -> bool:
-    try:
-        return part.get_content_disposition() == "attachment" or bool(part.get_filename())
-    except _HEADER_BUGS:
-        return True
-
-
-def _note_attachment(part: Message, body: _Body) -> None:
-    try:
-        name = part.get_filename()
-    except _HEADER_BUGS:
-        name = None
-    data = part.get_payload(decode=True) if not part.is_multipart() else None
-    note: dict[str, Any] = {"content_type": part.get_content_type()}
-    if name:
-        note["filename"] = _clean(name)
-    if isinstance(data, bytes):
-        note["size"] = len(data)
-    body.attachments.append(note)
-
-
-def _plain_text(part: Message) -> str:
-    text = _decoded(part)
-    if str(part.get_param("format", "", header="content-type") or "").lower() == "flowed":
-        delsp = str(part.get_param("delsp", "", header="content-type") or "").lower() == "yes"
-        text = unflow(text, delsp)
-    return text
-
-
-def _decoded(part: Message) -> str:
-    """A leaf part's text: transfer encoding undone, charset decoded, line ends made "\\n"."""
-    data = part.get_payload(decode=True)
-    if not isinstance(data, bytes):
-        data = str(part.get_payload()).encode("utf-8", "surrogateescape")
-    text = decode_bytes(data, part.get_content_charset())
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\x00", "\ufffd")
-
-
-def decode_bytes(data: bytes, charset: str | None) -> str:
-    """Bytes in a declared charset, decoded as well as can be: the declared one (read as the superset
-    mail clients mean by it), UTF-8 when that fails or none is declared, Windows-1252 as the last word."""
-    label = (charset or "").strip().strip('"').lower()
-    codec = _CHARSETS.get(label, label)
-    if codec == "cp1252" and _is_utf8(data):
-        codec = "utf-8"  # 8-bit UTF-8 labelled as ASCII (or not at all) is common and unambiguous
-    for candidate, errors_ in ((codec, "strict"), ("utf-8", "strict"), (codec, "replace")):
-        if not candidate:
-            continue
-        try:
-            return data.decode(candidate, errors_)
-        except (LookupError, ValueError):  # unknown or unusable label (ValueError: a NUL in it)
-            continue
-    return data.decode("cp1252", "replace")
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def unflow(text: str, delsp: bool = False) -> str:
-    """Undo format=flowed (RFC 3676): soft line breaks joined, space-stuffing removed, quote marks
-    kept in front of each joined line."""
-    out: list[str] = []
-    paragraph: list[str] = []
-    paragraph_depth = 0
-    for line in text.split("\n"):
-        depth = len(line) - len(line.lstrip(">"))
-        content = line[depth:]
-        if content.startswith(" "):
-            content = content[1:]  # space-stuffing
-        if paragraph and depth != paragraph_depth:
-            out.append(_quoted(paragraph_depth, "".join(paragraph)))
-            paragraph = []
-        flowed = content.endswith(" ") and content != "-- "
-        if flowed:
-            paragraph.append(content[:-1] if delsp else content)
-            paragraph_depth = depth
-            continue
-        paragraph.append(content)
-        out.append(_quoted(depth, "".join(paragraph)))
-        paragraph = []
-    if paragraph:
-        out.append(_quoted(paragraph_depth, "".join(paragraph)))
-    return "\n".join(out)
-
-
-def _quoted(depth: int, text: str) -> str:
-    if not depth:
-        return text
-    return ">" * depth + (" " + text if text else "")
-
-
-def _clean(text: str) -> str:
-    """A header value or name the store can hold: raw 8-bit bytes the email package kept as
-    surrogates are decoded (UTF-8, else Windows-1252), NULs replaced."""
-    if _SURROGATE.search(text):
-        try:
-            data = text.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:
-            data = text.encode("utf-8", "replace")
-        text = decode_bytes(data, None)
-    return text.replace("\x00", "\ufffd")
