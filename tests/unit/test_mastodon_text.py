@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from socialdesk.channels.mastodon import CONNECTOR
-from socialdesk.channels.mastodon.connector import _lines, _stream_items
+from socialdesk.channels.mastodon.streaming import _lines, _stream_items
 from socialdesk.channels.mastodon.text import countable_length, html_to_text, mentions
 from socialdesk.core.errors import CredentialsError, PermanentSendError, TemporaryError
 

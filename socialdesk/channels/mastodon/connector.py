@@ -35,6 +35,7 @@ from socialdesk.channels.mastodon.parse import (
     same_acct,
     timestamp,
 )
+from socialdesk.channels.mastodon.streaming import STREAM_SOURCES, stream_items
 from socialdesk.channels.mastodon.text import countable_length, html_to_text, mentions
 from socialdesk.core.clock import utcnow
 from socialdesk.core.errors import (
@@ -42,7 +43,6 @@ from socialdesk.core.errors import (
     PayloadError,
     PermanentSendError,
     SignatureError,
-    TemporaryError,
 )
 from socialdesk.core.types import InboundEvent, OutboundMessage, SendResult
 
@@ -56,10 +56,6 @@ STATUS_PAGE = 40  # the maximum of timelines, account statuses and search
 # one of its posts, an edit of a status it boosted.
 NOTIFICATION_TYPES = ("mention", "quote", "update")
 _VISIBILITY = ("public", "unlisted", "private", "direct")  # widest first
-_STREAM_PATHS = {"user": "/api/v1/streaming/user", "user:notification": "/api/v1/streaming/user/notification"}
-# The server writes ":thump" every 15 s; a minute of silence is a dead connection.
-_STREAM_TIMEOUT = httpx.Timeout(10.0, read=60.0)
-_REDIRECTS = (301, 302, 307, 308)
 _FIND_PAGES = 5
 _CLOCK_SKEW = timedelta(minutes=5)
 _MENTION_TOKEN = re.compile(r"(?<![/\w])@\w+(?:@[\w.-]+\w)?")
@@ -86,7 +82,7 @@ class MastodonConnector:
         ),
     )
     sources = ("notifications", "search")
-    stream_sources = tuple(_STREAM_PATHS)
+    stream_sources = STREAM_SOURCES
 
     # Webhooks -----------------------------------------------------------------------------------
 
@@ -298,33 +294,8 @@ class MastodonConnector:
     def stream(
         self, client: httpx.Client, account: Account, source: str, cursor: str | None
     ) -> Iterator[StreamItem]:
-        """GET /api/v1/streaming/<source> as server-sent events: one item per event block, and one per
-        heartbeat (so that the runner can look up from a quiet stream). The streaming server may live
-        on another host: the `streaming_base` setting, or the redirect Mastodon answers with."""
-        path = _STREAM_PATHS.get(source)
-        if path is None:
-            raise PermanentSendError(f"Mastodon has no stream called {source!r}")
-        url = account.setting("streaming_base", account.setting("api_base", DEFAULT_API)).rstrip("/") + path
-        headers = {**_auth(account), "Accept": "text/event-stream"}
-        for hop in range(2):
-            redirect: str | None = None
-            try:
-                with client.stream("GET", url, headers=headers, timeout=_STREAM_TIMEOUT) as response:
-                    if response.status_code in _REDIRECTS and hop == 0:
-                        redirect = _redirect_target(response, url)
-                    else:
-                        if not 200 <= response.status_code < 300:
-                            response.read()
-                            http.check(response, f"{LABEL} streaming")
-                        yield from _stream_items(_lines(response.iter_bytes()))
-            except httpx.TimeoutException as exc:
-                raise TemporaryError(f"the Mastodon stream went quiet ({type(exc).__name__})") from exc
-            except httpx.TransportError as exc:
-                raise TemporaryError(f"the Mastodon stream dropped: {exc}") from exc
-            if redirect is None:
-                raise TemporaryError("the Mastodon stream was closed by the server")
-            url = redirect
-        raise TemporaryError("the Mastodon streaming server redirected twice")
+        """GET /api/v1/streaming/<source> as server-sent events (streaming.py)."""
+        yield from stream_items(client, account, source, _auth(account))
 
     def reconnect_delay(self, error: Exception, attempt: int) -> float:
         """Mastodon documents no reconnection timing (its web client retries with a short backoff and
@@ -447,46 +418,6 @@ def _is_answer(status: dict[str, Any], message: OutboundMessage, wanted: str) ->
         return False
     content = status.get("content")
     return isinstance(content, str) and _comparable(html_to_text(content)) == wanted
-
-
-def _redirect_target(response: httpx.Response, url: str) -> str:
-    """Where the REST host sends us for streaming; only over https, or the scheme we came with."""
-    location = response.headers.get("location")
-    if not location:
-        raise TemporaryError("the Mastodon streaming redirect names no address")
-    target = str(httpx.URL(url).join(location))
-    if not (target.startswith("https://") or target.split(":", 1)[0] == url.split(":", 1)[0]):
-        raise PermanentSendError(f"the Mastodon streaming redirect leads to {target}, not over https")
-    return target
-
-
-_EOL = re.compile(rb"\r\n|\r|\n")
-
-
-def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines of a byte stream, split at CR, LF or CRLF only (the SSE line ends). httpx's own
-    iter_lines also splits at U+2028, NEL and form feeds, which a status's JSON may hold raw."""
-    buffer = b""
-    for chunk in chunks:
-        buffer += chunk
-        held = buffer.endswith(b"\r")  # perhaps the first half of a CRLF
-        parts = _EOL.split(buffer[:-1] if held else buffer)
-        buffer = parts.pop() + (b"\r" if held else b"")
-        yield from parts
-
-
-def _stream_items(lines: Iterable[bytes]) -> Iterator[StreamItem]:
-    block: list[bytes] = []
-    for line in lines:
-        if not line:
-            if block:
-                yield StreamItem(b"\n".join(block))
-                block = []
-        elif line.startswith(b":"):
-            if not block:
-                yield StreamItem(line)
-        else:
-            block.append(line)
 
 
 CONNECTOR = MastodonConnector()
