@@ -23,6 +23,7 @@ NOTE_CREATED = "note.created"
 NOTE_UPDATED = "note.updated"
 DRAFT_CREATED = "draft.created"  # a trainee's reply waiting for approval
 DRAFT_UPDATED = "draft.updated"  # approved, rejected or edited
+HANDOFF_WITHDRAWN = "handoff.withdrawn"  # a private link withdrawn: the customer's page closes
 PRESENCE_CHANGED = "presence.changed"
 
 # What an agent on a case is doing; LEFT removes them at once instead of waiting for the TTL.

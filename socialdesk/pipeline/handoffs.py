@@ -17,9 +17,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from socialdesk.bus import Event
+from socialdesk.bus.base import HANDOFF_WITHDRAWN
 from socialdesk.channels.private_page import NETWORK
 from socialdesk.core.clock import as_utc, utcnow
 from socialdesk.core.errors import ConfigError, InvalidAction, NotFound
+from socialdesk.pipeline import events
 from socialdesk.pipeline.case_actions import record_reply
 from socialdesk.pipeline.channel_accounts import ACTIVE
 from socialdesk.pipeline.credentials import Vault
@@ -220,6 +223,8 @@ def withdraw_link(db: Database, workspace_id: int, case_id: int, agent_id: int |
             )
         )
         session.add(Note(workspace_id=workspace_id, case_id=case_id, agent_id=agent_id, body=WITHDRAWN_NOTE))
+        # An open private page hears it at once (web/pages/private_live.py), after the commit.
+        events.record(session, Event(HANDOFF_WITHDRAWN, workspace_id, {"handoff_id": handoff.id}), handoff.id)
     return True
 
 

@@ -28,7 +28,18 @@ from socialdesk.web.api import rules as api_rules
 from socialdesk.web.context import AppContext
 from socialdesk.web.csrf import CsrfMiddleware
 from socialdesk.web.deps import LoginRequired
-from socialdesk.web.pages import approvals, auth, case_merges, channels, docs, inbox, macros, notes, private
+from socialdesk.web.pages import (
+    approvals,
+    auth,
+    case_merges,
+    channels,
+    docs,
+    inbox,
+    macros,
+    notes,
+    private,
+    private_live,
+)
 from socialdesk.web.pages import assignment as assignment_pages
 from socialdesk.web.pages import cases as case_pages
 from socialdesk.web.pages import customers as customer_pages
@@ -101,6 +112,7 @@ def create_app(settings: Settings, db: Database | None = None, *, run_worker: bo
         macros.router,
         notes.router,
         private.router,
+        private_live.router,
         oidc_pages.router,
         handoff_pages.router,
         case_merges.router,

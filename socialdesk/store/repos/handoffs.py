@@ -64,6 +64,12 @@ def _private_conversation(session: Session, workspace_id: int, handoff_id: int) 
     ).first()
 
 
+def private_conversation_id(session: Session, workspace_id: int, handoff_id: int) -> int | None:
+    """The hand-off's private conversation, once the customer has written (None before)."""
+    conversation = _private_conversation(session, workspace_id, handoff_id)
+    return conversation.id if conversation is not None else None
+
+
 def private_thread(session: Session, workspace_id: int, handoff_id: int) -> list[PrivateMessage]:
     """What the customer of the hand-off sees: their messages and the replies delivered to them."""
     conversation = _private_conversation(session, workspace_id, handoff_id)
