@@ -194,6 +194,8 @@ def _round_float32(values: NDArray[np.float32], digits: int) -> NDArray[np.float
     """
     if digits > 4:
         raise ValueError("exact only up to 4 digits")
+    if values.dtype != np.float32:  # a float64 product is not exact: it would round otherwise
+        raise TypeError(f"exact only for float32 values, not {values.dtype}")
     wide = values.astype(np.float64)
     np.round(wide, digits, out=wide)
     return wide

@@ -77,6 +77,8 @@ def char_hashes(
 def _buckets(hashes: NDArray[np.uint64], buckets: int) -> NDArray[np.int64]:
     """Each hash modulo `buckets`; a mask where that is a power of two (the default), which is the
     same number for unsigned integers and costs a fraction of a 64-bit division."""
+    if buckets < 1:
+        raise ValueError(f"there must be at least one bucket, not {buckets}")
     if buckets & (buckets - 1) == 0:
         return (hashes & np.uint64(buckets - 1)).astype(np.int64)
     return (hashes % np.uint64(buckets)).astype(np.int64)

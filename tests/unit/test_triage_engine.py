@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -179,11 +181,16 @@ def test_numpy_rounds_float32_scores_exactly_as_python_does(digits: int) -> None
             halfway.astype(np.float32),
             np.nextafter(halfway.astype(np.float32), np.float32(0)),
             np.nextafter(halfway.astype(np.float32), np.float32(5)),
-            np.array([0.0, 1.0, 4.0, 1e-30, 0.99995], np.float32),
+            np.array([0.0, -0.0, 1.0, 4.0, 1e-30, 1e-45, 0.99995, np.inf, -np.inf], np.float32),
         ]
     )
+    values = np.concatenate([values, -values])  # and their negatives
     ours = _round_float32(values, digits).tolist()
     theirs = [round(v, digits) for v in values.tolist()]
     assert ours == theirs
+    # == calls 0.0 and -0.0 equal: the signs must agree too
+    assert [math.copysign(1, v) for v in ours] == [math.copysign(1, v) for v in theirs]
     with pytest.raises(ValueError, match="4 digits"):
         _round_float32(values[:1], 5)
+    with pytest.raises(TypeError, match="float32"):  # a float64 product is not exact
+        _round_float32(values.astype(np.float64), digits)

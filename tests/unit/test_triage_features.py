@@ -7,9 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 
 from socialdesk.triage.features import (
     CHAR_NGRAMS,
+    Featurizer,
     _buckets,
     _counted,
     analyse,
@@ -148,10 +150,11 @@ def test_a_file_that_is_not_a_bundle_is_refused_without_running_anything(tmp_pat
         LinearBundle.load(pickled)
 
 
-@pytest.mark.parametrize("bound", [1 << 27, 1 << 40])  # keys that fit in 32 bits, and keys that do not
+# keys that fit in 32 bits, keys at the edge of int32 on either side, and keys far beyond it
+@pytest.mark.parametrize("bound", [1 << 27, 1 << 31, (1 << 31) + 1, 1 << 40])
 def test_counting_keys_gives_what_numpy_unique_gives(bound: int) -> None:
     keys = np.random.default_rng(1).integers(0, bound, 50_000, dtype=np.int64)
-    keys = np.concatenate([keys, keys[:5_000], [0, bound - 1, bound - 1]])  # repeats, and both ends
+    keys = np.concatenate([keys, keys[:5_000], [0, bound - 1, bound - 1, bound - 2]])  # repeats and both ends
     expected_keys, expected_counts = np.unique(keys, return_counts=True)
     found_keys, found_counts = _counted(keys, bound)
     assert found_keys.dtype == np.int64
@@ -161,7 +164,47 @@ def test_counting_keys_gives_what_numpy_unique_gives(bound: int) -> None:
     assert empty_keys.size == empty_counts.size == 0
 
 
-@pytest.mark.parametrize("buckets", [1 << 18, 1 << 12, 1000, 77_777])
+@pytest.mark.parametrize("buckets", [1 << 18, 1 << 12, 1, 1000, 77_777])
 def test_buckets_are_the_hash_modulo_their_number(buckets: int) -> None:
     hashes = np.random.default_rng(2).integers(0, 2**64 - 1, 10_000, dtype=np.uint64, endpoint=True)
     assert np.array_equal(_buckets(hashes, buckets), (hashes % np.uint64(buckets)).astype(np.int64))
+    with pytest.raises(ValueError, match="at least one bucket"):
+        _buckets(hashes, 0)
+
+
+def _reference_transform(featurizer: Featurizer, texts: list[str]) -> csr_matrix:
+    """tf-idf as the featurizer defines it, computed the plain way: a dict of counts per post."""
+    analysed = analyse(texts)
+    rows, cols, data = [], [], []
+    char_cols = analysed.char_hashes % np.uint64(featurizer.char_buckets) + len(featurizer.vocabulary)
+    for i, terms in enumerate(analysed.terms):
+        counts: dict[int, int] = {}
+        for term in terms:
+            if term in featurizer.vocabulary:
+                counts[featurizer.vocabulary[term]] = counts.get(featurizer.vocabulary[term], 0) + 1
+        for col in char_cols[analysed.char_rows == i].tolist():
+            counts[col] = counts.get(col, 0) + 1
+        weights = {
+            c: (1.0 + np.log(n)).astype(np.float32) * featurizer.idf[c] for c, n in sorted(counts.items())
+        }
+        norm = np.float32(np.sqrt(sum(float(w) * float(w) for w in weights.values()))) or np.float32(1.0)
+        for c, w in weights.items():
+            rows.append(i)
+            cols.append(c)
+            data.append(np.float32(w / norm))
+    return csr_matrix((np.array(data, np.float32), (rows, cols)), shape=(len(texts), featurizer.n_features))
+
+
+def test_the_batch_features_equal_a_plain_count_per_post() -> None:
+    # Column 0 of the vocabulary next to words it does not have: the lookup's "not found" must not be
+    # mistaken for a column.
+    corpus = ["aardvark parcel", "late parcel", "late aardvark", "my parcel is late"]
+    featurizer = fit_featurizer(corpus, min_df=2, char_buckets=1000)
+    assert featurizer.vocabulary["aardvark"] == 0  # the first word in order
+    texts = ["aardvark zzzunknown aardvark", "late parcel qqqq", "", "!!! :(", "zzz aardvark"]
+    found = featurizer.transform(texts)
+    expected = _reference_transform(featurizer, texts)
+    assert found.shape == expected.shape
+    assert np.array_equal(found.indptr, expected.indptr)
+    assert np.array_equal(found.indices, expected.indices)
+    assert np.allclose(found.data, expected.data, rtol=1e-6)
