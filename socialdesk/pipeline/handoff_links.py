@@ -41,6 +41,11 @@ class LinkWithdrawn(LinkRefused):
 
     status = 410
 
+    def __init__(self) -> None:
+        super().__init__(
+            "This link was withdrawn. If you still need help, write to us again where you first did."
+        )
+
 
 class LinkTaken(LinkRefused):
     """Somebody else already verified through this link."""

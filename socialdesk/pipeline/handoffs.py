@@ -181,11 +181,18 @@ def _handoff_for(
         session.add(handoff)
         created = True
     elif as_utc(handoff.expires_at) <= now or handoff.revoked_at is not None:
+        if handoff.revoked_at is not None:
+            # Whoever claimed the withdrawn link is not trusted with what follows: the new link may be
+            # claimed afresh and starts an empty conversation. The old one stays for the agents.
+            _set_aside_conversation(session, handoff)
+            handoff.bound_subject = None
+        # An expired link stays its owner's: only the address that verified it may sign in through the
+        # new one, so their conversation is never shown to whoever claims the new link first.
         handoff.nonce = secrets.token_urlsafe(9)  # voids the old link
         handoff.expires_at = now + timedelta(hours=hours)
         handoff.public_post_id = None
-        handoff.bound_subject = None
         handoff.revoked_at = None
+        _end_sessions(session, handoff.id)  # everyone signs in again, through the new link
         created = True
     session.flush()
     _ensure_private_channel(session, vault, workspace_id)
@@ -216,16 +223,54 @@ def withdraw_link(db: Database, workspace_id: int, case_id: int, agent_id: int |
         if handoff.revoked_at is not None:
             return False
         handoff.revoked_at = utcnow()
-        session.execute(delete(PrivateSession).where(PrivateSession.handoff_id == handoff.id))
-        session.execute(
-            delete(PrivateSignInCode).where(
-                PrivateSignInCode.handoff_id == handoff.id, PrivateSignInCode.used_at.is_(None)
+        _end_sessions(session, handoff.id)
+        # On the private case too, where agents answer: the customer can no longer read the replies.
+        private_case = session.scalar(
+            select(Case.id)
+            .join(Conversation, Conversation.id == Case.conversation_id)
+            .where(
+                Conversation.workspace_id == workspace_id,
+                Conversation.network == NETWORK,
+                Conversation.external_key == conversation_key(handoff.id),
             )
         )
-        session.add(Note(workspace_id=workspace_id, case_id=case_id, agent_id=agent_id, body=WITHDRAWN_NOTE))
+        for noted in (case_id, private_case):
+            if noted is not None:
+                session.add(
+                    Note(workspace_id=workspace_id, case_id=noted, agent_id=agent_id, body=WITHDRAWN_NOTE)
+                )
         # An open private page hears it at once (web/pages/private_live.py), after the commit.
         events.record(session, Event(HANDOFF_WITHDRAWN, workspace_id, {"handoff_id": handoff.id}), handoff.id)
     return True
+
+
+def _end_sessions(session: Session, handoff_id: int) -> None:
+    """Sign out everyone signed in through the hand-off's link, and void the codes not used yet."""
+    session.execute(delete(PrivateSession).where(PrivateSession.handoff_id == handoff_id))
+    session.execute(
+        delete(PrivateSignInCode).where(
+            PrivateSignInCode.handoff_id == handoff_id, PrivateSignInCode.used_at.is_(None)
+        )
+    )
+
+
+def _set_aside_conversation(session: Session, handoff: PrivateHandoff) -> None:
+    """Give the withdrawn link's conversation a key of its own, so that the next message through the
+    renewed link opens a new one; the old one and its case stay as they are."""
+    conversation = session.scalars(
+        select(Conversation).where(
+            Conversation.workspace_id == handoff.workspace_id,
+            Conversation.network == NETWORK,
+            Conversation.external_key == conversation_key(handoff.id),
+        )
+    ).first()
+    if conversation is not None and handoff.revoked_at is not None:
+        conversation.external_key = withdrawn_key(handoff.id, as_utc(handoff.revoked_at))
+
+
+def withdrawn_key(handoff_id: int, revoked_at: datetime) -> str:
+    """The key a withdrawn link's conversation keeps (`store.repos.handoffs` reads it back)."""
+    return f"{conversation_key(handoff_id)}.withdrawn-{int(revoked_at.timestamp())}"
 
 
 def _ensure_private_channel(session: Session, vault: Vault, workspace_id: int) -> ChannelAccount:
@@ -295,8 +340,6 @@ def open_link(db: Database, key: bytes, token: str) -> OpenedLink:
         if not secrets.compare_digest(handoff.nonce, claims.nonce):
             raise LinkExpired("This link was replaced by a newer one. Use the newest link we sent you.")
         if handoff.revoked_at is not None:
-            raise LinkWithdrawn(
-                "This link was withdrawn. If you still need help, write to us again where you first did."
-            )
+            raise LinkWithdrawn
         brand = session.get_one(Workspace, handoff.workspace_id).name
         return OpenedLink(handoff.id, handoff.workspace_id, brand, handoff.bound_subject)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from socialdesk.accounts.tokens import digest, new_secret
 from socialdesk.core.clock import as_utc, utcnow
 from socialdesk.core.errors import InvalidAction, SocialDeskError
-from socialdesk.pipeline.handoff_links import LinkTaken
+from socialdesk.pipeline.handoff_links import LinkTaken, LinkWithdrawn
 from socialdesk.store.db import Database
 from socialdesk.store.models import (
     Identity,
@@ -94,8 +94,7 @@ def request_code(db: Database, key: bytes, handoff_id: int, email: str) -> CodeI
     email = normalise_address(email)
     now = utcnow()
     with db.write() as session:
-        handoff = session.get_one(PrivateHandoff, handoff_id)
-        db.lock_workspace(session, handoff.workspace_id)
+        handoff = _locked(session, db, handoff_id)
         _check_owner(handoff, email)
         recent = session.scalar(
             select(func.count(PrivateSignInCode.id)).where(
@@ -130,6 +129,17 @@ def request_code(db: Database, key: bytes, handoff_id: int, email: str) -> CodeI
     return CodeIssued(email, code)
 
 
+def _locked(session: Session, db: Database, handoff_id: int) -> PrivateHandoff:
+    """The hand-off, read again once its workspace is locked, and still open: a link withdrawn while
+    the customer was signing in lets nobody in (withdraw_link takes the same lock)."""
+    handoff = session.get_one(PrivateHandoff, handoff_id)
+    db.lock_workspace(session, handoff.workspace_id)
+    session.refresh(handoff)
+    if handoff.revoked_at is not None:
+        raise LinkWithdrawn
+    return handoff
+
+
 def _check_owner(handoff: PrivateHandoff, subject: str, method: str = METHOD_EMAIL) -> None:
     if handoff.bound_subject is not None and handoff.bound_subject != f"{method}:{subject}":
         raise LinkTaken("This link was already used by someone else. Ask us for a new one.")
@@ -142,8 +152,7 @@ def verify_code(db: Database, key: bytes, handoff_id: int, email: str, code: str
     now = utcnow()
     refused: SignInRefused | None = None
     with db.write() as session:  # a wrong try is counted even though the check fails
-        handoff = session.get_one(PrivateHandoff, handoff_id)
-        db.lock_workspace(session, handoff.workspace_id)
+        handoff = _locked(session, db, handoff_id)
         _check_owner(handoff, email)
         row = session.scalars(
             select(PrivateSignInCode)
@@ -184,8 +193,7 @@ def sign_in_verified(
     if not subject or len(subject) > 320:
         raise SignInRefused("The sign-in did not name a usable account.")
     with db.write() as session:
-        handoff = session.get_one(PrivateHandoff, handoff_id)
-        db.lock_workspace(session, handoff.workspace_id)
+        handoff = _locked(session, db, handoff_id)
         _check_owner(handoff, subject, method)
         return _sign_in(session, key, handoff, method, subject, hours)
 

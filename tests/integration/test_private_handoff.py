@@ -399,10 +399,59 @@ def test_an_agent_withdraws_a_link_and_can_send_a_new_one(db: Database, smtp: Sm
     _move(outsider, other_case)
     assert visitor.get(f"/private/{_token(db, other_case)}").status_code == 200
 
+    # Agents on the private case see that the customer can no longer read their replies.
+    with db.read() as s:
+        private_case = s.scalars(
+            select(Case.id).join(Conversation).where(Conversation.external_key == f"handoff-{handoff.id}")
+        ).one()
+        assert WITHDRAWN_NOTE in s.scalars(select(Note.body).where(Note.case_id == private_case)).all()
+    assert 'id="handoff-withdrawn-here"' in agent.get(f"/cases/{private_case}").text
+
     # Moving to private again posts a new link, which works; the withdrawn one says it was replaced.
-    _send_new_link(db, agent, visitor, case_id, token)
+    newer = _send_new_link(db, agent, visitor, case_id, token)
     assert visitor.get(f"/private/{token}").status_code == 410
     assert "Withdraw the link" in agent.get(f"/cases/{case_id}").text
+    # Whoever claimed the withdrawn link is not trusted with what follows: the new link may be claimed
+    # by another address, and it opens an empty conversation, not the old one.
+    assert "Send me a code" in customer.get(f"/private/{newer}").text  # the old session does not carry over
+    other = _sign_in(db, smtp, newer, "real.ana@example.com")
+    page = other.get(f"/private/{newer}").text
+    assert "Your private conversation" in page
+    assert "Here is my booking" not in page
+    _write(other, newer, "It is me, the real Ana")
+    with db.read() as s:
+        cases = s.scalars(
+            select(Case.id).join(Conversation).where(Conversation.network == "socialdesk")
+        ).all()
+    assert len(cases) == 2  # the old private case stays, with its own thread; the new one is separate
+    assert "Here is my booking" in agent.get(f"/cases/{private_case}").text
+    assert 'id="handoff-withdrawn-here"' in agent.get(f"/cases/{private_case}").text
+    newest = max(cases)
+    assert "It is me, the real Ana" in agent.get(f"/cases/{newest}").text
+    assert 'id="handoff-withdrawn-here"' not in agent.get(f"/cases/{newest}").text
+
+
+def test_a_renewed_expired_link_stays_with_the_address_that_verified_it(
+    db: Database, smtp: SmtpServer
+) -> None:
+    _ws, case_id = _public_case(db)
+    agent = _agent(db, smtp)
+    _move(agent, case_id)
+    token = _token(db, case_id)
+    ana = _sign_in(db, smtp, token, "ana@example.com")
+    _write(ana, token, "My booking is ZX-4471")
+    with db.write() as s:
+        s.execute(update(PrivateHandoff).values(expires_at=utcnow() - timedelta(minutes=1)))
+    visitor = Browser(db, **_settings(smtp))
+    newer = _send_new_link(db, agent, visitor, case_id, token)
+    # A stranger reading the public thread cannot claim the new link and read Ana's conversation.
+    refused = visitor.submit(f"/private/{newer}", f"/private/{newer}/code", {"email": "mallory@example.com"})
+    assert refused.status_code == 403
+    assert "ZX-4471" not in refused.text
+    # Ana signs in again (her session ended with the old link) and finds her conversation.
+    assert "Send me a code" in ana.get(f"/private/{newer}").text
+    again = _sign_in(db, smtp, newer, "ana@example.com")
+    assert "My booking is ZX-4471" in again.get(f"/private/{newer}").text
 
 
 def test_another_workspace_and_another_hand_off_stay_out(db: Database, smtp: SmtpServer) -> None:

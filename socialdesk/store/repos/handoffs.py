@@ -7,6 +7,7 @@ customers are never read for it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from socialdesk.core.types import DeliveryStatus, Direction
 from socialdesk.store.models import Case, Conversation, Customer, Post, PrivateHandoff, VerifiedIdentity
 
 _KEY_PREFIX = "handoff-"
+_PRIVATE_KEY = re.compile(r"handoff-([0-9]{1,18})(\.withdrawn-[0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,9 @@ class HandoffView:
     expires_at: datetime
     bound_subject: str | None
     revoked_at: datetime | None = None  # an agent withdrew the link
+    # Shown on a private case whose link was withdrawn (since renewed or not): replies made here can no
+    # longer be read by the customer.
+    withdrawn_here: bool = False
     messages: list[PrivateMessage] = field(default_factory=list)  # the newest few
     verified: list[VerifiedView] = field(default_factory=list)
 
@@ -108,8 +113,9 @@ def handoff_for_case(session: Session, workspace_id: int, case_id: int) -> Hando
             PrivateHandoff.workspace_id == workspace_id, PrivateHandoff.case_id == case_id
         )
     ).first()
+    set_aside = False
     if handoff is None:
-        handoff = _handoff_of_private_case(session, workspace_id, case_id)
+        handoff, set_aside = _handoff_of_private_case(session, workspace_id, case_id)
     if handoff is None:
         return None
     conversation = _private_conversation(session, workspace_id, handoff.id)
@@ -154,21 +160,28 @@ def handoff_for_case(session: Session, workspace_id: int, case_id: int) -> Hando
         expires_at=handoff.expires_at,
         bound_subject=handoff.bound_subject,
         revoked_at=handoff.revoked_at,
+        withdrawn_here=handoff.case_id != case_id and (set_aside or handoff.revoked_at is not None),
         messages=private_thread(session, workspace_id, handoff.id)[-5:],
         verified=verified,
     )
 
 
-def _handoff_of_private_case(session: Session, workspace_id: int, case_id: int) -> PrivateHandoff | None:
+def _handoff_of_private_case(
+    session: Session, workspace_id: int, case_id: int
+) -> tuple[PrivateHandoff | None, bool]:
+    """The hand-off a private case continues, and whether its conversation was set aside when the
+    link was withdrawn and renewed (its key is then `handoff-<id>.withdrawn-<when>`)."""
     key = session.scalar(
         select(Conversation.external_key)
         .join(Case, Case.conversation_id == Conversation.id)
         .where(Case.workspace_id == workspace_id, Case.id == case_id, Conversation.network == PRIVATE_NETWORK)
     )
-    if not key or not key.startswith(_KEY_PREFIX) or not key[len(_KEY_PREFIX) :].isdigit():
-        return None
-    return session.scalars(
+    match = _PRIVATE_KEY.fullmatch(key or "")
+    if match is None:
+        return None, False
+    handoff = session.scalars(
         select(PrivateHandoff).where(
-            PrivateHandoff.workspace_id == workspace_id, PrivateHandoff.id == int(key[len(_KEY_PREFIX) :])
+            PrivateHandoff.workspace_id == workspace_id, PrivateHandoff.id == int(match[1])
         )
     ).first()
+    return handoff, match[2] is not None
