@@ -10,7 +10,6 @@ See docs/live-updates.md.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -33,7 +32,7 @@ from socialdesk.store.db import Database
 from socialdesk.store.repos.changes import case_conversation
 from socialdesk.web.csrf import verify_csrf
 from socialdesk.web.deps import Context, optional_page_principal
-from socialdesk.web.live_hub import LiveHub
+from socialdesk.web.live_hub import Beat, LiveHub
 from socialdesk.web.templating import templates
 
 log = logging.getLogger(__name__)
@@ -185,6 +184,7 @@ async def _stream(
 ) -> AsyncIterator[str]:
     # Subscribed before the replay is read, so that nothing falls between the two (ids dedupe).
     subscription = hub.subscribe(workspace_id)
+    beat = Beat(settings.live_heartbeat_seconds)
     try:
         await seen.touch()
         yield "retry: 2000\n\n"
@@ -211,17 +211,16 @@ async def _stream(
                     subscription.queue.get_nowait()
                 yield await _resync(hub)
                 continue
-            try:
-                event = await asyncio.wait_for(subscription.queue.get(), settings.live_heartbeat_seconds)
-            except TimeoutError:
+            arrived = await beat.next_event(subscription)
+            if arrived is None:
                 await seen.touch()
                 yield ": keep-alive\n\n"
                 continue
-            if event.id in sent:
-                sent.discard(event.id)
+            if arrived.id in sent:
+                sent.discard(arrived.id)
                 continue
-            if scope.wants(event):
-                yield _frame(event)
+            if scope.wants(arrived):
+                yield _frame(arrived)
     finally:
         hub.unsubscribe(subscription)
 

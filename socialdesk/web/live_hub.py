@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from socialdesk.bus import Bus, Event
@@ -31,6 +32,30 @@ class Subscription:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
             self.lagging = True
+
+
+class Beat:
+    """A stream's keep-alive schedule, which events cannot put off.
+
+    Waiting for the next event with the heartbeat as a timeout would start the wait again with every
+    event of the workspace, wanted by the stream or not: in a busy workspace (presence heartbeats come
+    every 5 s) the keep-alive, and the checks made with it, would never come.
+    """
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self._due = time.monotonic() + every
+
+    async def next_event(self, subscription: Subscription) -> Event | None:
+        """The next event, or None when the beat is due first (the next one is then scheduled)."""
+        left = self._due - time.monotonic()
+        if left > 0:
+            try:
+                return await asyncio.wait_for(subscription.queue.get(), left)
+            except TimeoutError:
+                pass
+        self._due = time.monotonic() + self.every
+        return None
 
 
 class LiveHub:

@@ -4,6 +4,7 @@ workspace within a second, never another workspace's; reconnects resume; presenc
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from socialdesk.bus import Bus, Event
 from socialdesk.config import Settings
 from socialdesk.pipeline.approvals import approve_draft, submit_draft
 from socialdesk.store.db import Database
@@ -74,6 +76,7 @@ class Live:
     db: Database
     acme: int
     globex: int
+    bus: Bus
 
     @contextmanager
     def stream(self, email: str | None, query: str = "", **headers: str) -> Iterator[Stream]:
@@ -96,7 +99,7 @@ def live(db: Database) -> Iterator[Live]:
     )
     app = create_app(settings, db, run_worker=False)
     with serve(app) as base:
-        yield Live(base, db, acme, globex)
+        yield Live(base, db, acme, globex, app.state.live_hub.bus)
     app.state.live_hub.stop()  # the stand-in server runs no lifespan
 
 
@@ -180,6 +183,35 @@ def test_reply_drafts_reach_the_approvals_stream_and_their_cases_stream(live: Li
         assert {(more.event) for more in iter(lambda: approvals.next(within=0.6), None)} <= {"draft.updated"}
         assert inbox.until("draft.created", within=0.6) is None
         assert globex.next(within=0.6) is None
+
+
+def test_keep_alives_keep_coming_however_busy_the_workspace_is(live: Live) -> None:
+    # Other cases' events every 20 ms must not put off a case stream's keep-alive (every 0.2 s here),
+    # which is also when the stream notes that the agent is still there.
+    f.ingest(live.db, live.acme, f.post("1"))
+    case_id = case_of(live.db, live.acme)
+    stop = threading.Event()
+
+    def flood() -> None:
+        while not stop.is_set():
+            live.bus.publish(
+                Event("presence.changed", live.acme, {"case_id": case_id + 1000, "state": "viewing"})
+            )
+            stop.wait(0.02)
+
+    with live.stream("ana@acme.example", f"?case={case_id}") as ana:
+        assert ana.until("hello") is not None
+        thread = threading.Thread(target=flood, daemon=True)
+        thread.start()
+        try:
+            began, keep_alives = time.monotonic(), 0
+            while time.monotonic() - began < 1.5:
+                if next(ana.lines).startswith(": keep-alive"):
+                    keep_alives += 1
+        finally:
+            stop.set()
+            thread.join()
+    assert keep_alives >= 4, f"{keep_alives} keep-alives in 1.5 s"
 
 
 def test_a_reconnect_with_last_event_id_gets_what_it_missed(live: Live) -> None:

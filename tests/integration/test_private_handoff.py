@@ -415,9 +415,9 @@ def test_an_agent_withdraws_a_link_and_can_send_a_new_one(db: Database, smtp: Sm
     # by another address, and it opens an empty conversation, not the old one.
     assert "Send me a code" in customer.get(f"/private/{newer}").text  # the old session does not carry over
     other = _sign_in(db, smtp, newer, "real.ana@example.com")
-    page = other.get(f"/private/{newer}").text
-    assert "Your private conversation" in page
-    assert "Here is my booking" not in page
+    fresh = other.get(f"/private/{newer}").text
+    assert "Your private conversation" in fresh
+    assert "Here is my booking" not in fresh
     _write(other, newer, "It is me, the real Ana")
     with db.read() as s:
         cases = s.scalars(

@@ -5,6 +5,7 @@ withdrawn (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -14,10 +15,11 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import select
 
+from socialdesk.bus import Bus, Event
 from socialdesk.pipeline.case_actions import record_reply
 from socialdesk.pipeline.handoffs import move_to_private, withdraw_link
 from socialdesk.pipeline.private_messages import write_message
-from socialdesk.pipeline.sign_in_codes import request_code, verify_code
+from socialdesk.pipeline.sign_in_codes import request_code, sign_out, verify_code
 from socialdesk.store.db import Database
 from socialdesk.store.models import Case, Conversation
 from socialdesk.web.app import create_app
@@ -44,6 +46,7 @@ class Page:
     agent_id: int
     ours: Handoff
     theirs: Handoff  # another customer's hand-off in the same workspace
+    app_bus: Bus
 
 
 def _handoff(db: Database, key: bytes, ws: int, agent_id: int, author: str) -> Handoff:
@@ -72,7 +75,7 @@ def _serving(db: Database, heartbeat: float) -> Iterator[Page]:
     write_message(db, ws, theirs.handoff_id, "Hi from Kim", "form-kim")
     app = create_app(config, db, run_worker=False)
     with serve(app) as base:
-        yield Page(base, db, key, agent_id, ours, theirs)
+        yield Page(base, db, key, agent_id, ours, theirs, app.state.live_hub.bus)
     app.state.live_hub.stop()
 
 
@@ -176,3 +179,37 @@ def test_the_stream_ends_at_once_when_the_link_is_withdrawn(
     assert kim.until("changed", within=2) is not None
     again = httpx.get(f"{page.base}/private/{page.ours.token}/live", cookies={"sd_private": page.ours.cookie})
     assert again.status_code == 401
+
+
+@contextmanager
+def _busy(page: Page, every: float = 0.02) -> Iterator[None]:
+    """Other events of the workspace keep coming (agents' presence heartbeats, other cases' posts)."""
+    bus = page.app_bus
+    stop = threading.Event()
+
+    def flood() -> None:
+        while not stop.is_set():
+            bus.publish(
+                Event("presence.changed", page.ours.workspace_id, {"case_id": 999999, "state": "viewing"})
+            )
+            stop.wait(every)
+
+    thread = threading.Thread(target=flood, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_a_busy_workspace_does_not_keep_a_signed_out_customers_stream_open(
+    page: Page, open_stream: OpenStream
+) -> None:
+    rosa = open_stream(page.ours)
+    with _busy(page):
+        time.sleep(0.5)
+        sign_out(page.db, page.key, page.ours.cookie)
+        ended = time.monotonic()
+        assert _ends(rosa, within=3.0), "the signed-out customer's stream went on"
+        assert time.monotonic() - ended < 1.5  # within a heartbeat or two (0.2 s here), busy or not

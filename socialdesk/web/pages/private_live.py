@@ -13,7 +13,6 @@ page's next fetch shows why.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -29,7 +28,7 @@ from socialdesk.pipeline.sign_in_codes import customer_session
 from socialdesk.store.db import Database
 from socialdesk.store.repos.handoffs import private_conversation_id
 from socialdesk.web.deps import Context
-from socialdesk.web.live_hub import LiveHub
+from socialdesk.web.live_hub import Beat, LiveHub
 from socialdesk.web.pages.private import COOKIE
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,12 @@ async def _stream(
     conversation_id: int | None,
 ) -> AsyncIterator[str]:
     subscription = hub.subscribe(link.workspace_id)
+    beat = Beat(settings.live_heartbeat_seconds)
     try:
+        # Once more now that it listens: a withdrawal between the first check and the subscription
+        # would otherwise go unheard.
+        if await run_in_threadpool(_admitted, db, key, token, secret) is None:
+            return
         yield "retry: 3000\n\n"
         while True:
             if subscription.lagging:
@@ -85,9 +89,8 @@ async def _stream(
                     subscription.queue.get_nowait()
                 yield CHANGED
                 continue
-            try:
-                event = await asyncio.wait_for(subscription.queue.get(), settings.live_heartbeat_seconds)
-            except TimeoutError:
+            event = await beat.next_event(subscription)
+            if event is None:
                 admitted = await run_in_threadpool(_admitted, db, key, token, secret)
                 if admitted is None:
                     return  # withdrawn, expired or signed out: the page's next fetch says which
