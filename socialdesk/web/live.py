@@ -25,6 +25,7 @@ from socialdesk.accounts.agents import Principal, principal_for_token
 from socialdesk.bus import Event, MemoryBus, Presence
 from socialdesk.bus.base import PRESENCE_CHANGED, PRESENCE_STATES
 from socialdesk.config import Settings
+from socialdesk.pipeline.approvals import is_supervisor
 from socialdesk.pipeline.assignment import SEEN_EVERY, note_seen
 from socialdesk.pipeline.change_feed import ChangeFeed
 from socialdesk.pipeline.events import bus_for
@@ -108,14 +109,24 @@ def _presence_data(presence: Presence) -> dict[str, str | int | float]:
 class _Scope:
     """Which of the workspace's events a stream shows."""
 
-    def __init__(self, case_id: int | None, conversation_id: int | None, drafts: bool = False) -> None:
+    def __init__(
+        self,
+        case_id: int | None,
+        conversation_id: int | None,
+        drafts: bool = False,
+        author_id: int | None = None,
+    ) -> None:
         self.case_id = case_id
         self.conversation_id = conversation_id
         self.drafts = drafts
+        self.author_id = author_id  # the drafts of this agent only (one who does not review drafts)
 
     def wants(self, event: Event) -> bool:
+        if self.case_id is None and self.drafts:
+            mine = self.author_id is None or event.data.get("agent_id") == self.author_id
+            return event.name.startswith("draft.") and mine
         if self.case_id is None:
-            return event.name.startswith("draft." if self.drafts else ("case.", "post."))
+            return event.name.startswith(("case.", "post."))
         data = event.data
         return data.get("case_id") == self.case_id or (
             data.get("conversation_id") == self.conversation_id and event.name.startswith("post.")
@@ -143,7 +154,9 @@ async def live(
         raise HTTPException(422, "Last-Event-ID is too long to be one of ours.")
     if drafts and case is not None:
         raise HTTPException(422, "Ask for one case's events or for the drafts', not both.")
-    scope = _Scope(case, conversation_id, drafts)
+    # A trainee's Approvals page lists their own drafts: it hears of theirs, not of everybody's.
+    author = None if is_supervisor(agent.role) else agent.agent_id
+    scope = _Scope(case, conversation_id, drafts, author)
     seen = _Seen(context.db, agent.workspace_id, agent.agent_id)
     return StreamingResponse(
         _stream(hub, agent.workspace_id, scope, cursor, settings, seen),

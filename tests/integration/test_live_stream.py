@@ -184,6 +184,26 @@ def test_reply_drafts_reach_the_approvals_stream_and_their_cases_stream(live: Li
         assert inbox.until("draft.created", within=0.6) is None
         assert globex.next(within=0.6) is None
 
+    # A trainee's Approvals page hears of their own drafts only.
+    sam_id = f.agent(live.db, "Acme", "sam@acme.example")
+    with live.db.write() as s:
+        s.get_one(Agent, sam_id).is_trainee = True
+    with (
+        live.stream("noor@acme.example", "?drafts=true") as noors,
+        live.stream("ana@acme.example", "?drafts=true") as approvals,
+    ):
+        assert noors.until("hello") is not None
+        assert approvals.until("hello") is not None
+        sams = submit_draft(live.db, live.acme, case_id, sam_id, "@cust1 one moment please")
+        heard = approvals.until("draft.created", within=2)
+        assert heard is not None
+        assert heard.data["draft_id"] == sams.draft_id
+        assert noors.until("draft.created", within=0.6) is None
+        own = submit_draft(live.db, live.acme, case_id, noor_id, "@cust1 we are on it")
+        frame = noors.until("draft.created", within=2)
+        assert frame is not None
+        assert frame.data["draft_id"] == own.draft_id
+
 
 def test_keep_alives_keep_coming_however_busy_the_workspace_is(live: Live) -> None:
     # Other cases' events every 20 ms must not put off a case stream's keep-alive (every 0.2 s here),

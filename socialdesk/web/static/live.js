@@ -39,6 +39,8 @@
       });
     });
     window.addEventListener("pagehide", function () { source.close(); });
+    // Back on the page from the browser's back/forward cache: its stream was closed, so load it anew.
+    window.addEventListener("pageshow", function (event) { if (event.persisted) window.location.reload(); });
     return source;
   }
 
@@ -62,22 +64,37 @@
     return function () { if (!timer) timer = setTimeout(run, 30); };
   }
 
-  // What the agent is working in is not replaced: a focused or changed field, an open <details>
-  // (a supervisor editing a draft). That part stays as it is until the next event finds it idle.
+  // What the agent is working in or pointing at is not replaced: a part under the pointer or holding
+  // the focus (rows moving under a click could approve the wrong draft), a changed field, an open
+  // <details> (a supervisor editing a draft).
   function busy(el) {
     var active = document.activeElement;
-    if (active && active !== document.body && el.contains(active) && active.matches("input, textarea, select")) return true;
+    if (el.matches(":hover") || (active && active !== document.body && el.contains(active))) return true;
     if (el.querySelector("details[open]")) return true;
     return Array.prototype.some.call(el.querySelectorAll("textarea, input:not([type=hidden])"), function (field) {
       return field.type === "checkbox" || field.type === "radio" ? field.checked !== field.defaultChecked : field.value !== field.defaultValue;
     });
   }
 
-  // Replace each [data-live-swap] part of the page with the same part of the fresh document.
+  // Replace each [data-live-swap] part of the page with the same part of the fresh document; a busy
+  // part gets its newest version as soon as the pointer or the focus leaves it, if it is idle then.
   function swapParts(doc) {
     document.querySelectorAll("[data-live-swap][id]").forEach(function (el) {
       var fresh = doc.getElementById(el.id);
-      if (fresh && !busy(el)) el.replaceWith(document.importNode(fresh, true));
+      if (!fresh) return;
+      if (!busy(el)) { el.replaceWith(document.importNode(fresh, true)); return; }
+      var waiting = !!el.liveFresh;
+      el.liveFresh = fresh;
+      if (waiting) return;
+      function retry() {
+        if (!el.isConnected || busy(el)) return;
+        el.removeEventListener("mouseleave", retry);
+        el.removeEventListener("focusout", later);
+        el.replaceWith(document.importNode(el.liveFresh, true));
+      }
+      function later() { setTimeout(retry, 0); }  // once the focus has moved on
+      el.addEventListener("mouseleave", retry);
+      el.addEventListener("focusout", later);
     });
   }
 

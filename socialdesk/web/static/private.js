@@ -13,7 +13,8 @@
       const response = await fetch(source, { credentials: "same-origin", headers: { Accept: "text/html" } });
       // Signed out, or the link expired or was withdrawn: the page itself says which.
       if (response.status === 401 || response.status === 404 || response.status === 410) {
-        window.location.reload();
+        // A GET of the page, never a reload: after a refused message the page is a form's answer.
+        window.location.replace(window.location.pathname);
         return;
       }
       if (!response.ok) return;
@@ -44,4 +45,6 @@
     if (live.readyState === EventSource.CLOSED) { poll(10000); refresh(); }
   };
   window.addEventListener("pagehide", function () { live.close(); });
+  // Back from the back/forward cache with the stream closed: load the page anew.
+  window.addEventListener("pageshow", function (event) { if (event.persisted) window.location.replace(window.location.pathname); });
 })();
