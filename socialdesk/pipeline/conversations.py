@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from socialdesk.core.types import InboundPost
+from socialdesk.pipeline import events
 from socialdesk.store.models import Case, CaseMerge, Conversation, Note, Post, ReplyDraft
 
 
@@ -106,9 +107,13 @@ def merge_conversations(session: Session, source_id: int, target: Conversation) 
             source_case.conversation_id = target.id
         else:
             session.execute(update(Note).where(Note.case_id == source_case.id).values(case_id=target_case.id))
-            session.execute(  # trainees' drafts waiting for approval follow their case
-                update(ReplyDraft).where(ReplyDraft.case_id == source_case.id).values(case_id=target_case.id)
-            )
+            moved = session.execute(  # trainees' drafts waiting for approval follow their case
+                update(ReplyDraft)
+                .where(ReplyDraft.case_id == source_case.id)
+                .values(case_id=target_case.id)
+                .returning(ReplyDraft.id, ReplyDraft.author_id, ReplyDraft.status)
+            ).all()
+            events.drafts_moved(session, target_case.workspace_id, target_case.id, moved)
             for tag in source_case.tags:
                 if tag not in target_case.tags:
                     target_case.tags.append(tag)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, SessionTransaction
@@ -38,6 +39,7 @@ from socialdesk.bus.base import (
     POST_UPDATED,
     EventData,
 )
+from socialdesk.core.types import DraftStatus
 from socialdesk.store.models import Case, Note, Post, ReplyDraft
 
 log = logging.getLogger(__name__)
@@ -170,6 +172,22 @@ def record(session: Session, event: Event, row_id: int) -> None:
         publish(event, row_id)
         return
     _pending(session).setdefault(transaction, {})[(event.name, row_id)] = event
+
+
+def drafts_moved(
+    session: Session, workspace_id: int, case_id: int, moved: Sequence[Row[int, int, DraftStatus]]
+) -> None:
+    """Announce drafts a bulk UPDATE moved to case `case_id` (rows of id, author_id, status): the
+    hook cannot see such a statement, and an open Approvals page would go on linking the old case."""
+    for draft_id, author_id, status in moved:
+        data: EventData = {
+            "draft_id": draft_id,
+            "case_id": case_id,
+            "agent_id": author_id,
+            "status": status.value,
+            "changed": ["case_id"],
+        }
+        record(session, Event(DRAFT_UPDATED, workspace_id, data), draft_id)
 
 
 def _record_deletion(session: Session, row: Any, name: str) -> None:

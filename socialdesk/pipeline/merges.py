@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from socialdesk.core.clock import utcnow
 from socialdesk.core.errors import InvalidAction, NotFound
 from socialdesk.core.types import CaseStatus, Priority
+from socialdesk.pipeline import events
 from socialdesk.pipeline.cases import refresh_thread
 from socialdesk.store.db import Database
 from socialdesk.store.models import Case, CaseMerge, Conversation, Note, ReplyDraft, Workspace
@@ -136,11 +137,13 @@ def _merge(
         .where(Note.workspace_id == workspace_id, Note.case_id == source.id)
         .values(case_id=target.id)
     )
-    session.execute(  # a trainee's draft awaiting approval is answered on the case that lives on
+    moved = session.execute(  # a trainee's draft awaiting approval is answered on the case that lives on
         update(ReplyDraft)
         .where(ReplyDraft.workspace_id == workspace_id, ReplyDraft.case_id == source.id)
         .values(case_id=target.id)
-    )
+        .returning(ReplyDraft.id, ReplyDraft.author_id, ReplyDraft.status)
+    ).all()
+    events.drafts_moved(session, workspace_id, target.id, moved)
     for tag in source.tags:
         if tag not in target.tags:
             target.tags.append(tag)

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from socialdesk.bus import Event, MemoryBus
 from socialdesk.core.types import CaseStatus
 from socialdesk.pipeline import events
+from socialdesk.pipeline.approvals import submit_draft
 from socialdesk.pipeline.case_actions import change_status
 from socialdesk.pipeline.change_feed import ChangeFeed
+from socialdesk.pipeline.merges import merge_cases
 from socialdesk.store.db import Database
 from socialdesk.store.models import Case, Post
 from tests import factories as f
@@ -185,3 +187,29 @@ def test_a_case_merged_away_announces_its_deletion(db: Database, bus: MemoryBus)
     assert [e.data["case_id"] for e in deleted] == [orphan]
     assert deleted[0].workspace_id == ws
     assert kept in [e.data.get("case_id") for e in found if e.name == "case.updated"]
+
+
+def test_drafts_that_follow_a_merged_case_are_announced(db: Database, bus: MemoryBus) -> None:
+    # Both ways a case joins another move its drafts with one UPDATE, which the hook cannot see.
+    ws = f.workspace(db)
+    agent = f.agent(db, "Acme", "ana@acme.example")
+    f.ingest(db, ws, f.post("1"), f.post("4", author="bea", minutes=1))
+    f.ingest(db, ws, f.post("3", in_reply_to="2", minutes=2))
+    with db.read() as session:
+        kept, bea, orphan = session.scalars(select(Case.id).order_by(Case.id)).all()
+    first = submit_draft(db, ws, orphan, agent, "Sorry, we are looking into it.")
+    start = bus.last_id()
+    f.ingest(db, ws, f.post("2", in_reply_to="1", minutes=1))  # threading joins the orphan to `kept`
+    moved = [e for e in published(bus, start) if e.name == "draft.updated"]
+    assert [(e.data["draft_id"], e.data["case_id"]) for e in moved] == [(first.draft_id, kept)]
+    assert moved[0].data["status"] == "pending"
+    assert moved[0].data["changed"] == ["case_id"]
+
+    second = submit_draft(db, ws, kept, agent, "One more thing.")
+    start = bus.last_id()
+    merge_cases(db, ws, agent, bea, kept, confirm_different_customers=True)  # an agent merges them
+    moved = [e for e in published(bus, start) if e.name == "draft.updated"]
+    assert sorted((e.data["draft_id"], e.data["case_id"]) for e in moved) == [
+        (first.draft_id, bea),
+        (second.draft_id, bea),
+    ]
