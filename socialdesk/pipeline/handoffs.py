@@ -48,6 +48,7 @@ from socialdesk.store.models import (
     PrivateSignInCode,
     Workspace,
 )
+from socialdesk.store.repos.handoffs import case_handoff, private_conversation, withdrawn_key
 
 DEFAULT_PUBLIC_REPLY = "Sorry to hear that. Please continue with us privately here: {link}"
 MAX_TEMPLATE = 200
@@ -68,10 +69,6 @@ class OpenedLink:
     workspace_id: int
     brand: str
     bound_subject: str | None
-
-
-def conversation_key(handoff_id: int) -> str:
-    return f"handoff-{handoff_id}"
 
 
 def private_author_id(customer_id: int) -> str:
@@ -167,7 +164,7 @@ def _handoff_for(
     if case.customer_id is None:
         raise InvalidAction("this case has no customer to continue with privately")
     now = utcnow()
-    handoff = session.scalars(select(PrivateHandoff).where(PrivateHandoff.case_id == case.id)).first()
+    handoff = case_handoff(session, workspace_id, case.id)
     created = False
     if handoff is None:
         handoff = PrivateHandoff(
@@ -213,11 +210,7 @@ def withdraw_link(db: Database, workspace_id: int, case_id: int, agent_id: int |
     """
     with db.write() as session:
         db.lock_workspace(session, workspace_id)
-        handoff = session.scalars(
-            select(PrivateHandoff).where(
-                PrivateHandoff.workspace_id == workspace_id, PrivateHandoff.case_id == case_id
-            )
-        ).first()
+        handoff = case_handoff(session, workspace_id, case_id)
         if handoff is None:
             raise NotFound(f"case {case_id} has no private link")
         if handoff.revoked_at is not None:
@@ -225,14 +218,11 @@ def withdraw_link(db: Database, workspace_id: int, case_id: int, agent_id: int |
         handoff.revoked_at = utcnow()
         _end_sessions(session, handoff.id)
         # On the private case too, where agents answer: the customer can no longer read the replies.
-        private_case = session.scalar(
-            select(Case.id)
-            .join(Conversation, Conversation.id == Case.conversation_id)
-            .where(
-                Conversation.workspace_id == workspace_id,
-                Conversation.network == NETWORK,
-                Conversation.external_key == conversation_key(handoff.id),
-            )
+        conversation = private_conversation(session, workspace_id, handoff.id)
+        private_case = (
+            session.scalar(select(Case.id).where(Case.conversation_id == conversation.id))
+            if conversation is not None
+            else None
         )
         for noted in (case_id, private_case):
             if noted is not None:
@@ -257,20 +247,9 @@ def _end_sessions(session: Session, handoff_id: int) -> None:
 def _set_aside_conversation(session: Session, handoff: PrivateHandoff) -> None:
     """Give the withdrawn link's conversation a key of its own, so that the next message through the
     renewed link opens a new one; the old one and its case stay as they are."""
-    conversation = session.scalars(
-        select(Conversation).where(
-            Conversation.workspace_id == handoff.workspace_id,
-            Conversation.network == NETWORK,
-            Conversation.external_key == conversation_key(handoff.id),
-        )
-    ).first()
+    conversation = private_conversation(session, handoff.workspace_id, handoff.id)
     if conversation is not None and handoff.revoked_at is not None:
         conversation.external_key = withdrawn_key(handoff.id, as_utc(handoff.revoked_at))
-
-
-def withdrawn_key(handoff_id: int, revoked_at: datetime) -> str:
-    """The key a withdrawn link's conversation keeps (`store.repos.handoffs` reads it back)."""
-    return f"{conversation_key(handoff_id)}.withdrawn-{int(revoked_at.timestamp())}"
 
 
 def _ensure_private_channel(session: Session, vault: Vault, workspace_id: int) -> ChannelAccount:

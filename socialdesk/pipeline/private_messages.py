@@ -14,10 +14,11 @@ from socialdesk.channels.private_page import MAX_TEXT, NETWORK
 from socialdesk.core.clock import utcnow
 from socialdesk.core.errors import InvalidAction
 from socialdesk.core.types import Direction, InboundPost
-from socialdesk.pipeline.handoffs import conversation_key, private_author_id, private_channel_handle
+from socialdesk.pipeline.handoffs import private_author_id, private_channel_handle
 from socialdesk.pipeline.ingest import Outcome, ingest_posts
 from socialdesk.store.db import Database
 from socialdesk.store.models import Identity, PrivateHandoff
+from socialdesk.store.repos.handoffs import conversation_key
 
 _FORM_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 

@@ -18,7 +18,8 @@ from socialdesk.channels.private_page import NETWORK as PRIVATE_NETWORK
 from socialdesk.core.types import DeliveryStatus, Direction
 from socialdesk.store.models import Case, Conversation, Customer, Post, PrivateHandoff, VerifiedIdentity
 
-_KEY_PREFIX = "handoff-"
+# A hand-off's private conversation is keyed `handoff-<id>`; once its link was withdrawn and renewed,
+# the old conversation keeps `handoff-<id>.withdrawn-<unix time>` (pipeline.handoffs sets it aside).
 _PRIVATE_KEY = re.compile(r"handoff-([0-9]{1,18})(\.withdrawn-[0-9]+)?")
 
 
@@ -55,29 +56,43 @@ class HandoffView:
     verified: list[VerifiedView] = field(default_factory=list)
 
 
-def _key(handoff_id: int) -> str:
-    return f"{_KEY_PREFIX}{handoff_id}"
+def conversation_key(handoff_id: int) -> str:
+    return f"handoff-{handoff_id}"
 
 
-def _private_conversation(session: Session, workspace_id: int, handoff_id: int) -> Conversation | None:
+def withdrawn_key(handoff_id: int, revoked_at: datetime) -> str:
+    """The key a withdrawn link's conversation keeps once the link is renewed."""
+    return f"{conversation_key(handoff_id)}.withdrawn-{int(revoked_at.timestamp())}"
+
+
+def case_handoff(session: Session, workspace_id: int, case_id: int) -> PrivateHandoff | None:
+    """The hand-off of public case `case_id` (a case has one at most)."""
+    return session.scalars(
+        select(PrivateHandoff).where(
+            PrivateHandoff.workspace_id == workspace_id, PrivateHandoff.case_id == case_id
+        )
+    ).first()
+
+
+def private_conversation(session: Session, workspace_id: int, handoff_id: int) -> Conversation | None:
+    """The hand-off's private conversation, once the customer has written (None before)."""
     return session.scalars(
         select(Conversation).where(
             Conversation.workspace_id == workspace_id,
             Conversation.network == PRIVATE_NETWORK,
-            Conversation.external_key == _key(handoff_id),
+            Conversation.external_key == conversation_key(handoff_id),
         )
     ).first()
 
 
 def private_conversation_id(session: Session, workspace_id: int, handoff_id: int) -> int | None:
-    """The hand-off's private conversation, once the customer has written (None before)."""
-    conversation = _private_conversation(session, workspace_id, handoff_id)
+    conversation = private_conversation(session, workspace_id, handoff_id)
     return conversation.id if conversation is not None else None
 
 
 def private_thread(session: Session, workspace_id: int, handoff_id: int) -> list[PrivateMessage]:
     """What the customer of the hand-off sees: their messages and the replies delivered to them."""
-    conversation = _private_conversation(session, workspace_id, handoff_id)
+    conversation = private_conversation(session, workspace_id, handoff_id)
     if conversation is None:
         return []
     posts = session.scalars(
@@ -108,17 +123,13 @@ def private_thread(session: Session, workspace_id: int, handoff_id: int) -> list
 
 def handoff_for_case(session: Session, workspace_id: int, case_id: int) -> HandoffView | None:
     """The hand-off of a public case, or (for a linked private case) the one it continues."""
-    handoff = session.scalars(
-        select(PrivateHandoff).where(
-            PrivateHandoff.workspace_id == workspace_id, PrivateHandoff.case_id == case_id
-        )
-    ).first()
+    handoff = case_handoff(session, workspace_id, case_id)
     set_aside = False
     if handoff is None:
         handoff, set_aside = _handoff_of_private_case(session, workspace_id, case_id)
     if handoff is None:
         return None
-    conversation = _private_conversation(session, workspace_id, handoff.id)
+    conversation = private_conversation(session, workspace_id, handoff.id)
     private_case = (
         session.scalar(select(Case.id).where(Case.conversation_id == conversation.id))
         if conversation is not None
