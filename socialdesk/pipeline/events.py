@@ -131,14 +131,21 @@ def _note_event(note: Note, name: str, changed: list[str]) -> EventData:
     return {"note_id": note.id, "case_id": note.case_id, "agent_id": note.agent_id, "changed": changed}
 
 
-def _draft_event(draft: ReplyDraft, name: str, changed: list[str]) -> EventData:
+def _draft_data(
+    draft_id: int, case_id: int, author_id: int, status: DraftStatus | None, changed: list[str]
+) -> EventData:
+    value = status.value if status else None
     return {
-        "draft_id": draft.id,
-        "case_id": draft.case_id,
-        "agent_id": draft.author_id,
-        "status": draft.status.value if draft.status else None,
+        "draft_id": draft_id,
+        "case_id": case_id,
+        "agent_id": author_id,
+        "status": value,
         "changed": changed,
     }
+
+
+def _draft_event(draft: ReplyDraft, name: str, changed: list[str]) -> EventData:
+    return _draft_data(draft.id, draft.case_id, draft.author_id, draft.status, changed)
 
 
 # model -> (event names for insert, update, delete; how its data is written)
@@ -180,13 +187,7 @@ def drafts_moved(
     """Announce drafts a bulk UPDATE moved to case `case_id` (rows of id, author_id, status): the
     hook cannot see such a statement, and an open Approvals page would go on linking the old case."""
     for draft_id, author_id, status in moved:
-        data: EventData = {
-            "draft_id": draft_id,
-            "case_id": case_id,
-            "agent_id": author_id,
-            "status": status.value,
-            "changed": ["case_id"],
-        }
+        data = _draft_data(draft_id, case_id, author_id, status, ["case_id"])
         record(session, Event(DRAFT_UPDATED, workspace_id, data), draft_id)
 
 

@@ -218,10 +218,7 @@ async def _stream(
             for presence in here:
                 yield _presence_frame(presence)
         while True:
-            if subscription.lagging:
-                subscription.lagging = False
-                while not subscription.queue.empty():
-                    subscription.queue.get_nowait()
+            if subscription.fell_behind():
                 yield await _resync(hub)
                 continue
             arrived = await beat.next_event(subscription)

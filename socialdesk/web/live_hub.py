@@ -33,6 +33,16 @@ class Subscription:
         except asyncio.QueueFull:
             self.lagging = True
 
+    def fell_behind(self) -> bool:
+        """Whether events were lost since the last call; if so the queue is emptied, and the stream
+        tells its page to look again instead of replaying part of what happened."""
+        if not self.lagging:
+            return False
+        self.lagging = False
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        return True
+
 
 class Beat:
     """A stream's keep-alive schedule, which events cannot put off.

@@ -205,32 +205,38 @@ def test_reply_drafts_reach_the_approvals_stream_and_their_cases_stream(live: Li
         assert frame.data["draft_id"] == own.draft_id
 
 
+@contextmanager
+def flooding(bus: Bus, workspace_id: int, case_id: int, every: float = 0.02) -> Iterator[None]:
+    """Events of the workspace that a stream does not want keep coming (agents' presence heartbeats on
+    another case), every `every` seconds while the block runs."""
+    stop = threading.Event()
+
+    def flood() -> None:
+        while not stop.is_set():
+            bus.publish(Event("presence.changed", workspace_id, {"case_id": case_id, "state": "viewing"}))
+            stop.wait(every)
+
+    thread = threading.Thread(target=flood, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def test_keep_alives_keep_coming_however_busy_the_workspace_is(live: Live) -> None:
     # Other cases' events every 20 ms must not put off a case stream's keep-alive (every 0.2 s here),
     # which is also when the stream notes that the agent is still there.
     f.ingest(live.db, live.acme, f.post("1"))
     case_id = case_of(live.db, live.acme)
-    stop = threading.Event()
-
-    def flood() -> None:
-        while not stop.is_set():
-            live.bus.publish(
-                Event("presence.changed", live.acme, {"case_id": case_id + 1000, "state": "viewing"})
-            )
-            stop.wait(0.02)
-
     with live.stream("ana@acme.example", f"?case={case_id}") as ana:
         assert ana.until("hello") is not None
-        thread = threading.Thread(target=flood, daemon=True)
-        thread.start()
-        try:
+        with flooding(live.bus, live.acme, case_id + 1000):
             began, keep_alives = time.monotonic(), 0
             while time.monotonic() - began < 1.5:
                 if next(ana.lines).startswith(": keep-alive"):
                     keep_alives += 1
-        finally:
-            stop.set()
-            thread.join()
     assert keep_alives >= 4, f"{keep_alives} keep-alives in 1.5 s"
 
 

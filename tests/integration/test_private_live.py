@@ -5,7 +5,6 @@ withdrawn (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -15,7 +14,7 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import select
 
-from socialdesk.bus import Bus, Event
+from socialdesk.bus import Bus
 from socialdesk.pipeline.case_actions import record_reply
 from socialdesk.pipeline.handoffs import move_to_private, withdraw_link
 from socialdesk.pipeline.private_messages import write_message
@@ -25,7 +24,7 @@ from socialdesk.store.models import Case, Conversation
 from socialdesk.web.app import create_app
 from tests import factories as f
 from tests.channels import settings, vault
-from tests.integration.test_live_stream import Stream
+from tests.integration.test_live_stream import Stream, flooding
 from tests.stand_ins.server import serve
 
 
@@ -181,33 +180,11 @@ def test_the_stream_ends_at_once_when_the_link_is_withdrawn(
     assert again.status_code == 401
 
 
-@contextmanager
-def _busy(page: Page, every: float = 0.02) -> Iterator[None]:
-    """Other events of the workspace keep coming (agents' presence heartbeats, other cases' posts)."""
-    bus = page.app_bus
-    stop = threading.Event()
-
-    def flood() -> None:
-        while not stop.is_set():
-            bus.publish(
-                Event("presence.changed", page.ours.workspace_id, {"case_id": 999999, "state": "viewing"})
-            )
-            stop.wait(every)
-
-    thread = threading.Thread(target=flood, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-
-
 def test_a_busy_workspace_does_not_keep_a_signed_out_customers_stream_open(
     page: Page, open_stream: OpenStream
 ) -> None:
     rosa = open_stream(page.ours)
-    with _busy(page):
+    with flooding(page.app_bus, page.ours.workspace_id, 999999):
         time.sleep(0.5)
         sign_out(page.db, page.key, page.ours.cookie)
         ended = time.monotonic()

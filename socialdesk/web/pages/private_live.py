@@ -83,10 +83,7 @@ async def _stream(
             return
         yield "retry: 3000\n\n"
         while True:
-            if subscription.lagging:
-                subscription.lagging = False
-                while not subscription.queue.empty():
-                    subscription.queue.get_nowait()
+            if subscription.fell_behind():
                 yield CHANGED
                 continue
             event = await beat.next_event(subscription)
